@@ -1,0 +1,169 @@
+"""The ``graphmodel`` command line.
+
+Every command that takes a DATASET defaults to the shipped 静安寺街道 dataset.
+Exit status: 0 success, 1 failure, 2 invalid input (every problem is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from graphmodel import schema
+from graphmodel._problems import DatasetError, Problem
+from graphmodel.dataset import Dataset, load_dataset
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def print_problems(problems: Sequence[Problem], title: str = "") -> None:
+    """Print problems as plain lines grouped by severity (errors last, to stderr)."""
+    warnings = [p for p in problems if p.severity == "warning"]
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in warnings:
+        err.print(f"[yellow]注意 note[/]: {problem.format()}", markup=True, highlight=False)
+    if errors:
+        err.print(f"[bold red]{title}发现 {len(errors)} 个错误 / found {len(errors)} error(s); "
+                  "nothing was loaded:[/]")
+        for problem in errors:
+            err.print(f"  [red]错误 error[/]: {_escape(problem.format())}")
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+def _load(args: argparse.Namespace) -> Dataset:
+    dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None))
+    print_problems(dataset.warnings)
+    return dataset
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    dataset = _load(args)
+    total = sum(dataset.counts().values())
+    out.print(f"[green]✓[/] {dataset.path}: 数据有效 / valid — {total} rows in "
+              f"{sum(1 for n in dataset.counts().values() if n)} tables")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from graphmodel.stats import info
+
+    dataset = _load(args)
+    summary = info(dataset)
+    out.print(f"[bold]数据集 Dataset[/]: {dataset.name}  ({dataset.path})")
+    streets = dataset["streets"]
+    out.print("街道 Street: " + "、".join(f"{n} ({e})" if isinstance(e, str) else n for n, e in
+                                        zip(streets["name"], streets.get("name_en", streets["name"]),
+                                            strict=True)))
+    kinds = summary["grids_by_kind"]
+    out.print(f"网格 Grids: {sum(kinds.values())} = 平面 residential {kinds.get('residential', 0)}"
+              f" + 立体 building {kinds.get('building', 0)}")
+    out.print(_count_table("节点 Nodes", "label", summary["labels"],
+                           {k: v.title_zh for k, v in schema.NODE_LABELS.items()}))
+    titles = {k: v.title_zh for k, v in schema.STRUCTURAL_RELS.items()}
+    titles.update({k: v.title_zh for k, v in schema.LINK_TYPES.items()})
+    out.print(_count_table("关系 Relationships", "type", summary["relationships"], titles))
+    out.print(_count_table("组织类型 Organizations by kind", "kind",
+                           summary["organizations_by_kind"], {}))
+    out.print(_count_table("组织领域 Organizations by sector", "sector",
+                           summary["organizations_by_sector"], schema.SECTOR_LABELS))
+    sources = summary["sources"]
+    table = Table(title="数据来源 Data sources (rows)", title_justify="left")
+    table.add_column("table")
+    for column in sources.columns:
+        table.add_column(str(column), justify="right")
+    for name, row in sources.iterrows():
+        table.add_row(str(name), *(str(v) for v in row))
+    out.print(table)
+    return 0
+
+
+def _count_table(title: str, key: str, counts: dict[str, int], titles: dict[str, str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(key)
+    table.add_column("中文")
+    table.add_column("count", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, titles.get(name, ""), str(count))
+    return table
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from graphmodel.io import write_template
+
+    path = write_template(args.dir, xlsx=args.xlsx)
+    out.print(f"[green]✓[/] 模板已写入 template written: {path}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from graphmodel.docs import schema_markdown
+
+    out.print(schema_markdown(), markup=False)
+    return 0
+
+
+def _add_dataset(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", nargs="?", default=None,
+                        help="CSV directory or .xlsx workbook (default: the shipped data/jingansi)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="graphmodel",
+        description="静安寺街道治理网络图模型 — governance network graph and coverage gaps.",
+    )
+    parser.add_argument("--version", action="version", version="graphmodel 0.1.0")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("validate", help="check a dataset against the contract",
+                            description="Check every contract rule; print all problems with "
+                            "table, row and column; exit 2 if any error.")
+    _add_dataset(p)
+    p.set_defaults(handler=cmd_validate)
+
+    p = commands.add_parser("info", help="counts per label and relationship type",
+                            description="Counts per node label and relationship type, grids "
+                            "by kind, organizations by kind and sector, data sources.")
+    _add_dataset(p)
+    p.set_defaults(handler=cmd_info)
+
+    p = commands.add_parser("template", help="write empty input tables to fill in",
+                            description="Write empty, correctly headed tables (CSV, or one "
+                            ".xlsx workbook with bilingual notes and drop-down lists).")
+    p.add_argument("dir", type=Path, help="output directory (or .xlsx path with --xlsx)")
+    p.add_argument("--xlsx", action="store_true", help="write one Excel workbook")
+    p.set_defaults(handler=cmd_template)
+
+    p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)")
+    p.set_defaults(handler=cmd_schema)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except DatasetError as exc:
+        print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""Check raw tables against the data contract and type their columns.
+
+All checks are vectorised over whole columns, so validation stays linear in the
+number of rows; a Python loop runs only over the rows that are wrong. Every
+problem is collected (nothing stops at the first one) and located by table,
+file, row as the user sees it, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from graphmodel import schema
+from graphmodel._problems import Problem
+from graphmodel.io import RawDataset, RawTable
+
+KNOWN_OPTIONAL_COLUMNS = frozenset({"source", "name_en"})
+"""Optional columns graphmodel adds on every table; not reported as unknown."""
+
+BOOLEAN_SPELLINGS: dict[str, bool] = {
+    "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+    "是": True, "否": False, "t": True, "f": False, "y": True, "n": False,
+}
+
+_DATE_RE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$")
+
+Tables = dict[str, pd.DataFrame]
+
+
+class _Collector:
+    """Collects problems for one table, turning row masks into located problems."""
+
+    def __init__(self, raw: RawTable, problems: list[Problem]) -> None:
+        self.raw = raw
+        self.problems = problems
+
+    def table_problem(self, column: str | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.raw.name, self.raw.file, None, column, None, message,
+                                     severity))  # type: ignore[arg-type]
+
+    def rows(self, mask: pd.Series, column: str, message: str,
+             values: pd.Series | None = None) -> None:
+        if not mask.any():
+            return
+        if values is None:
+            values = self.raw.frame.get(column, pd.Series(None, index=mask.index, dtype=object))
+        for index in mask[mask].index:
+            value = values.at[index]
+            self.problems.append(Problem(self.raw.name, self.raw.file, int(self.raw.rows.at[index]),
+                                         column, None if value is None else str(value), message))
+
+
+def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
+    """Check every contract rule and return typed tables and all problems.
+
+    Parameters
+    ----------
+    raw : RawDataset
+        Tables as read by :func:`graphmodel.io.read_raw_dataset`.
+
+    Returns
+    -------
+    tuple of (dict of str to pandas.DataFrame, list of Problem)
+        One typed DataFrame per contract table (empty for absent optional
+        tables) and every problem found; the tables are only meaningful when
+        no problem has severity ``error``.
+    """
+    problems = list(raw.problems)
+    tables: Tables = {}
+    collectors: dict[str, _Collector] = {}
+    for table in schema.TABLES.values():
+        present = table.name in raw.tables
+        if not present:
+            if table.required and not _unreadable(raw, table.name):
+                problems.append(Problem(table.name, f"{table.name}.csv", None, None, None,
+                                        "缺少必需的表 / required table is missing"))
+            tables[table.name] = _empty_table(table)
+            continue
+        collector = _Collector(raw.tables[table.name], problems)
+        collectors[table.name] = collector
+        tables[table.name] = _check_columns(table, collector)
+    ids = _check_ids(tables, collectors)
+    for name, collector in collectors.items():
+        _check_references(schema.TABLES[name], tables, ids, collector)
+    _check_keys(tables, collectors)
+    _check_rules(tables, collectors)
+    return tables, problems
+
+
+def _unreadable(raw: RawDataset, table: str) -> bool:
+    return any(p.table == table and p.severity == "error" for p in raw.problems)
+
+
+def _empty_table(table: schema.Table) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in table.column_names})
+    return _apply_types(table, frame)
+
+
+def _apply_types(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    for column in table.columns:
+        frame[column.name] = _typed(column, frame[column.name])
+    return frame
+
+
+def _typed(column: schema.Column, values: pd.Series) -> pd.Series:
+    if column.type == "date":
+        return _parse_dates(values)
+    if column.type == "bool":
+        return values.map(lambda v: BOOLEAN_SPELLINGS.get(v.lower()) if isinstance(v, str) else None
+                          ).astype("boolean")
+    if column.type == "int":
+        return _parse_ints(values).astype("Int64")
+    if column.type == "level":
+        return values.map(lambda v: schema.parse_risk_level(v) if isinstance(v, str) else None
+                          ).astype("Int64")
+    if column.type == "enum" and column.name == "kind" and "平面" in column.enum:
+        return values.map(lambda v: schema.GRID_KINDS.get(v, v) if isinstance(v, str) else None)
+    return values.astype(object)
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), None)
+    ok = text.map(lambda v: isinstance(v, str) and bool(_DATE_RE.match(v)))
+    normalised = text.where(ok, None).map(lambda v: v.replace("/", "-") if isinstance(v, str) else None)
+    return pd.to_datetime(normalised, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+
+
+def _parse_ints(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers >= 0) & (numbers == numbers.round())
+    return numbers.where(whole)
+
+
+def _check_columns(table: schema.Table, collector: _Collector) -> pd.DataFrame:
+    frame = collector.raw.frame.copy()
+    present = set(frame.columns)
+    for column in table.columns:
+        if column.name not in present:
+            if column.required:
+                collector.table_problem(column.name, "缺少必需的列 / required column is missing")
+            frame[column.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    extras = [c for c in frame.columns if c not in table.column_names]
+    unknown = [c for c in extras if c not in KNOWN_OPTIONAL_COLUMNS and c]
+    if unknown:
+        collector.table_problem(", ".join(unknown),
+                                "未知的额外列，已作为属性保留 / unknown extra columns, kept as "
+                                "properties", "warning")
+    if table.name == "people":
+        _check_privacy(frame, collector)
+    for column in table.columns:
+        if column.name in present:
+            _check_cells(column, frame, collector)
+    frame = frame[[c for c in frame.columns if c]]
+    return _apply_types(table, frame)
+
+
+def _check_privacy(frame: pd.DataFrame, collector: _Collector) -> None:
+    for name in frame.columns:
+        if schema.PRIVACY_FORBIDDEN.search(str(name)):
+            collector.table_problem(
+                name,
+                "隐私规定：people 表不得含民族、身份证号或电话号码列；民族只能以按区域统计的人数"
+                "写在 population 表中 / privacy rule: people may not carry ethnicity, ID-card or "
+                "phone columns; ethnicity exists only as counts per area in the population table",
+            )
+
+
+def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collector) -> None:
+    values = frame[column.name]
+    present = values.notna()
+    if column.required:
+        collector.rows(~present, column.name, "必填项为空 / required value is empty")
+    if column.type == "enum":
+        allowed = set(schema.enum_values(column))
+        bad = present & ~values.isin(allowed)
+        collector.rows(bad, column.name, "取值无效，可选值 / not an allowed value; use one of: "
+                       + ", ".join(sorted(allowed)))
+    elif column.type == "date":
+        bad = present & _parse_dates(values).isna()
+        collector.rows(bad, column.name, "日期无效，应为 YYYY-MM-DD / not a valid date (YYYY-MM-DD)")
+    elif column.type == "bool":
+        bad = present & ~values.map(lambda v: not isinstance(v, str) or v.lower() in BOOLEAN_SPELLINGS)
+        collector.rows(bad, column.name, "布尔值无效，应为 是/否、true/false、1/0 / not a boolean")
+    elif column.type == "int":
+        bad = present & _parse_ints(values).isna()
+        collector.rows(bad, column.name, "应为非负整数 / not a whole number >= 0")
+    elif column.type == "level":
+        bad = present & values.map(lambda v: isinstance(v, str) and schema.parse_risk_level(v) is None)
+        collector.rows(bad, column.name, "风险等级无效，可用 1-5、稳定…不稳定、绿蓝黄橙红 / not a "
+                       "risk level: use 1-5, 稳定/较稳定/一般/较不稳定/不稳定 or green..red")
+
+
+def _check_ids(tables: Tables, collectors: dict[str, _Collector]) -> pd.Series:
+    """Check that ids are unique across the whole dataset; return id -> table."""
+    parts = []
+    for name in schema.ENTITY_TABLES:
+        ids = tables[name]["id"].dropna()
+        parts.append(pd.DataFrame({"id": ids.values, "table": name, "index": ids.index}))
+    all_ids = pd.concat(parts, ignore_index=True)
+    duplicated = all_ids.duplicated("id", keep="first")
+    if duplicated.any():
+        first = all_ids[~duplicated].set_index("id")
+        for _, dup in all_ids[duplicated].iterrows():
+            origin = first.loc[dup["id"]]
+            where = _location(collectors, origin["table"], origin["index"])
+            mask = pd.Series(False, index=tables[dup["table"]].index)
+            mask.at[dup["index"]] = True
+            collectors[dup["table"]].rows(mask, "id", f"编号重复，已用于 / duplicate id, already "
+                                          f"used at {where}")
+    unique = all_ids[~duplicated]
+    return pd.Series(unique["table"].values, index=pd.Index(unique["id"].values, dtype=object))
+
+
+def _location(collectors: dict[str, _Collector], table: str, index: int) -> str:
+    raw = collectors[table].raw
+    return f"{raw.file} row {int(raw.rows.at[index])}"
+
+
+def _check_references(table: schema.Table, tables: Tables, ids: pd.Series,
+                      collector: _Collector) -> None:
+    frame = tables[table.name]
+    for column in table.columns:
+        if column.type != "ref":
+            continue
+        values = frame[column.name]
+        present = values.notna()
+        target_table = values.map(ids)
+        unknown = present & target_table.isna()
+        collector.rows(unknown, column.name, "引用的编号不存在 / unknown reference: no entity has "
+                       "this id")
+        if column.refs == ("*",):
+            continue
+        wrong = present & target_table.notna() & ~target_table.isin(column.refs)
+        collector.rows(wrong, column.name, _wrong_kind_message(column.refs, target_table, wrong))
+    if table.name == "residential_areas":
+        kinds = tables["grids"].set_index("id")["kind"] if len(tables["grids"]) else pd.Series()
+        kinds = kinds[~kinds.index.duplicated()]
+        grid_kind = frame["grid_id"].map(kinds)
+        wrong = grid_kind.notna() & (grid_kind != "residential")
+        collector.rows(wrong, "grid_id", "居民区必须属于平面（residential）网格 / a residential "
+                       "area must be in a grid of kind residential")
+    if table.name == "links":
+        _check_link_endpoints(frame, ids, collector)
+
+
+def _wrong_kind_message(allowed: tuple[str, ...], actual: pd.Series, mask: pd.Series) -> str:
+    found = ", ".join(sorted(set(actual[mask].dropna()))) if mask.any() else ""
+    return (f"引用了错误类型的实体（{found}）/ reference to the wrong kind of entity ({found}); "
+            f"must be one of: {', '.join(allowed)}")
+
+
+def _check_link_endpoints(frame: pd.DataFrame, ids: pd.Series, collector: _Collector) -> None:
+    for link_type in schema.LINK_TYPES.values():
+        of_type = frame["type"] == link_type.name
+        if not of_type.any():
+            continue
+        for column, allowed in (("source_id", link_type.sources), ("target_id", link_type.targets)):
+            actual = frame[column].map(ids)
+            wrong = of_type & actual.notna() & ~actual.isin(allowed)
+            collector.rows(wrong, column, f"{link_type.name}: "
+                           + _wrong_kind_message(allowed, actual, wrong))
+
+
+def _check_keys(tables: Tables, collectors: dict[str, _Collector]) -> None:
+    for name, collector in collectors.items():
+        for key in schema.TABLES[name].keys:
+            frame = tables[name]
+            complete = frame[list(key)].drop(columns=[k for k in key if k == "since"]).notna().all(
+                axis=1)
+            duplicated = complete & frame.duplicated(list(key), keep="first")
+            label = "(" + ", ".join(key) + ")"
+            collector.rows(duplicated, key[0], f"键重复 / duplicate key {label}")
+
+
+def _check_rules(tables: Tables, collectors: dict[str, _Collector]) -> None:
+    if "population" in collectors:
+        population = tables["population"]
+        over = population["registered"].notna() & population["residents"].notna() & (
+            population["registered"] > population["residents"])
+        collectors["population"].rows(over.fillna(False).astype(bool), "registered",
+                                      "户籍人数不能大于总人数 / registered > residents")
+    if "demands" in collectors:
+        demands = tables["demands"]
+        resolved = demands["status"] == "resolved"
+        collectors["demands"].rows(resolved & demands["resolved_on"].isna()
+                                   & collectors["demands"].raw.frame["resolved_on"].isna(),
+                                   "resolved_on", "状态为已解决但缺少解决日期 / resolved without "
+                                   "resolved_on")
+        before = demands["resolved_on"].notna() & demands["raised_on"].notna() & (
+            demands["resolved_on"] < demands["raised_on"])
+        collectors["demands"].rows(before, "resolved_on", "解决日期早于提出日期 / resolved_on is "
+                                   "before raised_on")
+    if "links" in collectors:
+        links = tables["links"]
+        backwards = links["since"].notna() & links["until"].notna() & (
+            links["until"] < links["since"])
+        if backwards.any():
+            for index in backwards[backwards].index:
+                raw = collectors["links"].raw
+                collectors["links"].problems.append(Problem(
+                    "links", raw.file, int(raw.rows.at[index]), "until",
+                    str(raw.frame.at[index, "until"]),
+                    "结束日期早于开始日期，该关系永不生效 / until is before since: the link is "
+                    "never active", "warning"))
