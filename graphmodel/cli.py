@@ -113,6 +113,97 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gap_params(args: argparse.Namespace) -> dict[str, int]:
+    """Parameters from --config (JSON or TOML, keys at top level or under [params]) then --param."""
+    params: dict[str, object] = {}
+    if args.config:
+        params.update(_read_config(Path(args.config)))
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--param expects NAME=VALUE, got {item!r}")
+        params[key.strip()] = value.strip()
+    from graphmodel.queries import resolve_params
+
+    try:
+        resolve_params(**params)
+    except ValueError as exc:
+        raise SystemExit(f"graphmodel: {exc}") from None
+    return {k: int(v) for k, v in params.items()}  # type: ignore[call-overload]
+
+
+def _read_config(path: Path) -> dict[str, object]:
+    import json
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"graphmodel: cannot read config {path}: {exc}") from None
+    params = data.get("params", data)
+    return {k: v for k, v in params.items() if k != "as_of"}
+
+
+def print_findings(found: object, fmt: str) -> None:
+    """Print gap findings as a table grouped by gap (people) or JSON/CSV (machines)."""
+    from graphmodel.gaps import findings_to_csv, findings_to_json
+    from graphmodel.queries import get_query
+
+    if fmt == "json":
+        print(findings_to_json(found))
+        return
+    if fmt == "csv":
+        sys.stdout.write(findings_to_csv(found))
+        return
+    if not len(found):
+        out.print("[green]未发现覆盖缺口 / no coverage gaps found[/]")
+        return
+    for gap, group in found.groupby("gap", sort=True):
+        query = get_query(str(gap))
+        table = Table(title=f"{query.title_zh} / {query.title_en} — {len(group)}",
+                      title_justify="left", title_style="bold")
+        table.add_column("id")
+        table.add_column("名称 name")
+        table.add_column("网格 grid")
+        table.add_column("详情 detail")
+        for row in group.itertuples():
+            detail = ", ".join(f"{k}={v}" for k, v in row.detail.items())
+            table.add_row(row.id, str(row.name), str(row.grid_name or ""), detail)
+        out.print(table)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from graphmodel.gaps import gaps
+    from graphmodel.queries import parse_as_of
+
+    params = _gap_params(args)
+    as_of = parse_as_of(args.as_of)
+    dataset = _load(args)
+    only = [n.strip() for n in args.only.split(",")] if args.only else None
+    try:
+        found = gaps(dataset, as_of=as_of, only=only, **params)
+    except KeyError as exc:
+        raise SystemExit(f"graphmodel: {exc.args[0]}") from None
+    print_findings(found, args.format)
+    if args.format == "table":
+        err.print(f"{dataset.name} as of {as_of.isoformat()}: {len(found)} findings in "
+                  f"{found['gap'].nunique()} gaps")
+    return 1 if args.fail_on_gaps and len(found) else 0
+
+
+def add_gap_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``gaps`` and ``neo4j gaps``."""
+    parser.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    parser.add_argument("--only", help="comma-separated gap names")
+    parser.add_argument("--param", action="append", metavar="NAME=VALUE",
+                        help="override a parameter, e.g. visit_window_days=90 (repeatable)")
+    parser.add_argument("--config", help="JSON or TOML file of parameters")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument("--fail-on-gaps", action="store_true",
+                        help="exit 1 when any gap is found (for schedulers)")
+
+
 def _add_dataset(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", nargs="?", default=None,
                         help="CSV directory or .xlsx workbook (default: the shipped data/jingansi)")
@@ -145,6 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, help="output directory (or .xlsx path with --xlsx)")
     p.add_argument("--xlsx", action="store_true", help="write one Excel workbook")
     p.set_defaults(handler=cmd_template)
+
+    from graphmodel.gaps import GAP_NAMES
+
+    p = commands.add_parser("gaps", help="coverage gaps of GAPS.md",
+                            description="Run the ten coverage gaps: " + ", ".join(GAP_NAMES)
+                            + ". Exit 0 unless --fail-on-gaps and something was found.")
+    _add_dataset(p)
+    add_gap_options(p)
+    p.set_defaults(handler=cmd_gaps)
 
     p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)")
     p.set_defaults(handler=cmd_schema)

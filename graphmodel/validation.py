@@ -81,6 +81,9 @@ def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
         collector = _Collector(raw.tables[table.name], problems)
         collectors[table.name] = collector
         tables[table.name] = _check_columns(table, collector)
+        if len(tables[table.name]) < table.min_rows:
+            collector.table_problem(None, f"至少需要 {table.min_rows} 行数据 / needs at least "
+                                    f"{table.min_rows} row(s)")
     ids = _check_ids(tables, collectors)
     for name, collector in collectors.items():
         _check_references(schema.TABLES[name], tables, ids, collector)
@@ -142,7 +145,8 @@ def _check_columns(table: schema.Table, collector: _Collector) -> pd.DataFrame:
                 collector.table_problem(column.name, "缺少必需的列 / required column is missing")
             frame[column.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     extras = [c for c in frame.columns if c not in table.column_names]
-    unknown = [c for c in extras if c not in KNOWN_OPTIONAL_COLUMNS and c]
+    unknown = [c for c in extras if c not in KNOWN_OPTIONAL_COLUMNS and c
+               and not (table.name == "people" and schema.PRIVACY_FORBIDDEN.search(c))]
     if unknown:
         collector.table_problem(", ".join(unknown),
                                 "未知的额外列，已作为属性保留 / unknown extra columns, kept as "

@@ -1,0 +1,407 @@
+"""The ten coverage gaps of GAPS.md, embedded implementations.
+
+Each gap is a plain function ``f(dataset, as_of, **params) -> DataFrame`` with
+columns ``id`` and ``detail``, registered in the query library; :func:`gaps`
+runs any of them and returns the spec's output (``gap``, ``id``, ``name``,
+``detail``, plus ``grid_id``/``grid_name`` for grouping).
+
+Implementation notes: every gap is a handful of hash joins over the tables
+(pandas), so a gap costs O(V + E) whatever the dataset size; nothing scans the
+graph once per entity. The place hierarchy is only four levels deep (street >
+grid > area/building > company), so "within p" is resolved with two lookups
+(``place -> building`` and ``place -> grid``) rather than a traversal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from graphmodel import schema
+from graphmodel.dataset import Dataset
+from graphmodel.queries import REGISTRY, get_query, parse_as_of, register, resolve_params
+
+GAP_COLUMNS = ["gap", "id", "name", "grid_id", "grid_name", "detail"]
+STATION_KINDS = ("service_station", "service_center")
+
+
+# ---------------------------------------------------------------------------
+# Shared lookups
+# ---------------------------------------------------------------------------
+
+
+def _series(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
+    return pd.Series(frame[value].values, index=pd.Index(frame[key].values, dtype=object))
+
+
+def building_of(ds: Dataset) -> pd.Series:
+    """Map of place id -> building id, for buildings (themselves) and companies."""
+    buildings = ds["buildings"]["id"]
+    return pd.concat([pd.Series(buildings.values, index=buildings.values, dtype=object),
+                      _series(ds["companies"], "id", "building_id")])
+
+
+def grid_of(ds: Dataset) -> pd.Series:
+    """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
+    grids = ds["grids"]["id"]
+    building_grid = _series(ds["buildings"], "id", "grid_id")
+    company_grid = ds["companies"]["building_id"].map(building_grid)
+    return pd.concat([
+        pd.Series(grids.values, index=grids.values, dtype=object),
+        _series(ds["residential_areas"], "id", "grid_id"),
+        building_grid,
+        pd.Series(company_grid.values, index=ds["companies"]["id"].values, dtype=object),
+    ])
+
+
+def active_links(ds: Dataset, as_of: pd.Timestamp, types: Iterable[str]) -> pd.DataFrame:
+    """Rows of ``links`` of the given types that are active on ``as_of``."""
+    links = ds["links"]
+    active = ((links["since"].isna() | (links["since"] <= as_of))
+              & (links["until"].isna() | (links["until"] >= as_of)))
+    return links[active & links["type"].isin(list(types))]
+
+
+def _visits_until(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    visits = ds["visits"]
+    return visits[visits["date"] <= as_of]
+
+
+def recent_visit_targets(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> set[str]:
+    """Ids of buildings and companies with a visit in ``(as_of - window, as_of]``."""
+    visits = _visits_until(ds, as_of)
+    recent = visits[visits["date"] > as_of - pd.Timedelta(days=window_days)]
+    return set(recent["target_id"])
+
+
+def minority_residents(ds: Dataset) -> pd.Series:
+    """Minority residents per area id (sum of non-Han population rows)."""
+    population = ds["population"]
+    minority = population[~population["ethnic_group"].map(schema.is_han).astype(bool)]
+    return minority.groupby("area_id")["residents"].sum().astype("int64")
+
+
+def houses_companies(ds: Dataset) -> pd.Series:
+    """Number of companies per building id (0 for empty buildings)."""
+    counts = ds["companies"]["building_id"].value_counts()
+    return ds["buildings"]["id"].map(counts).fillna(0).astype("int64").set_axis(
+        ds["buildings"]["id"].values)
+
+
+def _orgs(ds: Dataset) -> pd.DataFrame:
+    return ds["organizations"].set_index("id")
+
+
+def _result(ids: Iterable[str], details: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
+    ids = sorted(set(ids))
+    details = details or {}
+    return pd.DataFrame({"id": ids, "detail": [details.get(i, {}) for i in ids]},
+                        columns=["id", "detail"])
+
+
+# ---------------------------------------------------------------------------
+# The ten gaps
+# ---------------------------------------------------------------------------
+
+
+@register("grid_without_party_org", "gaps", "网格无党组织", "Grid without party organisation",
+          "No organisation of sector party is located within the grid, and none has an active "
+          "COVERS link to the grid or anything within it.")
+def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    grid = grid_of(ds)
+    orgs = ds["organizations"]
+    party = orgs[orgs["sector"] == "party"]
+    covered = set(party["located_in"].map(grid).dropna())
+    covers = active_links(ds, as_of, ["COVERS"])
+    covers = covers[covers["source_id"].isin(set(party["id"]))]
+    covered |= set(covers["target_id"].map(grid).dropna())
+    missing = [g for g in ds["grids"]["id"] if g not in covered]
+    kinds = _series(ds["grids"], "id", "kind")
+    return _result(missing, {g: {"grid_kind": kinds[g], "reason": "no party organisation located "
+                                 "in or covering the grid"} for g in missing})
+
+
+@register("area_without_liaison_group", "gaps", "居民区有少数民族居民但无联络组",
+          "Residential area with minority residents but no liaison group",
+          "The area has minority residents > 0, and no liaison_group is located in the area, and "
+          "none has an active COVERS link to the area or to its grid.")
+def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    minorities = minority_residents(ds)
+    areas = ds["residential_areas"]
+    orgs = ds["organizations"]
+    groups = orgs[orgs["kind"] == "liaison_group"]
+    served = set(groups["located_in"].dropna())
+    covers = active_links(ds, as_of, ["COVERS"])
+    covered_targets = set(covers.loc[covers["source_id"].isin(set(groups["id"])), "target_id"])
+    found = {}
+    for area, grid in zip(areas["id"], areas["grid_id"], strict=True):
+        count = int(minorities.get(area, 0))
+        if count > 0 and area not in served and area not in covered_targets \
+                and grid not in covered_targets:
+            found[area] = {"minority_residents": count}
+    return _result(found, found)
+
+
+@register("building_without_service_station", "gaps", "楼宇无党群服务站",
+          "Building without service station",
+          "The building houses at least one company, and no service_station or service_center is "
+          "located within the building, and none has an active COVERS link to the building or to "
+          "its grid.")
+def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    companies = houses_companies(ds)
+    orgs = ds["organizations"]
+    stations = orgs[orgs["kind"].isin(STATION_KINDS)]
+    served = set(stations["located_in"].map(building_of(ds)).dropna())
+    covers = active_links(ds, as_of, ["COVERS"])
+    covered = set(covers.loc[covers["source_id"].isin(set(stations["id"])), "target_id"])
+    grid = _series(ds["buildings"], "id", "grid_id")
+    found = {b: {"companies": int(n)} for b, n in companies.items()
+             if n > 0 and b not in served and b not in covered and grid[b] not in covered}
+    return _result(found, found)
+
+
+@register("company_unreached", "gaps", "企业未被触达", "Company unreached",
+          "No party organisation or service station/centre is located in the company or its "
+          "building, none covers the company, its building or its grid, and there is no recent "
+          "visit to the company or its building.", params=("visit_window_days",))
+def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
+    orgs = ds["organizations"]
+    reaching = orgs[(orgs["sector"] == "party") | orgs["kind"].isin(STATION_KINDS)]
+    located = set(reaching["located_in"].dropna())
+    covers = active_links(ds, as_of, ["COVERS"])
+    covered = set(covers.loc[covers["source_id"].isin(set(reaching["id"])), "target_id"])
+    visited = recent_visit_targets(ds, as_of, visit_window_days)
+    companies = ds["companies"]
+    grid = companies["building_id"].map(_series(ds["buildings"], "id", "grid_id"))
+    found = [c for c, b, g in zip(companies["id"], companies["building_id"], grid, strict=True)
+             if not ({c, b} & located or {c, b, g} & covered or {c, b} & visited)]
+    return _result(found, {c: {"visit_window_days": visit_window_days} for c in found})
+
+
+@register("risk_without_followup", "gaps", "高风险企业未及时跟进",
+          "High-risk company without follow-up",
+          "The company's latest assessment on or before as_of is level 4 (orange) or 5 (red), its "
+          "follow-up deadline has passed, and there was no visit to the company or its building "
+          "and no demand of the company resolved between the assessment and the deadline.",
+          params=("followup_days_orange", "followup_days_red"))
+def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange: int,
+                          followup_days_red: int) -> pd.DataFrame:
+    latest = latest_assessments(ds, as_of)
+    high = latest[latest["level"] >= 4].copy()
+    days = high["level"].map({4: followup_days_orange, 5: followup_days_red}).astype("int64")
+    high["deadline"] = high["assessed_on"] + pd.to_timedelta(days, unit="D")
+    high = high[high["deadline"] < as_of]
+    building = _series(ds["companies"], "id", "building_id")
+    high["building_id"] = high["company_id"].map(building)
+    followed = _followed_up(ds, high)
+    found = high[~high["company_id"].isin(followed)]
+    details = {row.company_id: {"level": int(row.level),
+                                "assessed_on": row.assessed_on.date().isoformat(),
+                                "deadline": row.deadline.date().isoformat()}
+               for row in found.itertuples()}
+    return _result(found["company_id"], details)
+
+
+def latest_assessments(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each company's latest risk assessment dated on or before ``as_of``."""
+    risks = ds["risk_assessments"]
+    risks = risks[risks["assessed_on"] <= as_of]
+    return risks.sort_values(["company_id", "assessed_on"]).drop_duplicates(
+        "company_id", keep="last")
+
+
+def _followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
+    """Companies of ``high`` with a visit or a resolved demand inside their follow-up span."""
+    spans = high[["company_id", "building_id", "assessed_on", "deadline"]]
+    visits = ds["visits"][["target_id", "date"]]
+    followed: set[str] = set()
+    for target in ("company_id", "building_id"):
+        joined = spans.merge(visits, left_on=target, right_on="target_id")
+        inside = joined[(joined["date"] >= joined["assessed_on"])
+                        & (joined["date"] <= joined["deadline"])]
+        followed |= set(inside["company_id"])
+    demands = ds["demands"][["company_id", "resolved_on"]].dropna()
+    joined = spans.merge(demands, on="company_id")
+    inside = joined[(joined["resolved_on"] >= joined["assessed_on"])
+                    & (joined["resolved_on"] <= joined["deadline"])]
+    return followed | set(inside["company_id"])
+
+
+@register("stale_demand", "gaps", "企业诉求久未解决", "Stale company demand",
+          "The demand was raised on or before as_of, is not resolved on as_of, and is older than "
+          "demand_max_days.", params=("demand_max_days",))
+def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.DataFrame:
+    demands = ds["demands"]
+    unresolved = (demands["status"] != "resolved") | (demands["resolved_on"] > as_of)
+    age = (as_of - demands["raised_on"]).dt.days
+    stale = demands[(demands["raised_on"] <= as_of) & unresolved & (age > demand_max_days)]
+    details = {row.id: {"company_id": row.company_id, "raised_on": row.raised_on.date().isoformat(),
+                        "status": row.status, "age_days": int((as_of - row.raised_on).days)}
+               for row in stale.itertuples()}
+    return _result(stale["id"], details)
+
+
+@register("liaison_group_isolated", "gaps", "民族联络组孤立", "Isolated liaison group",
+          "A liaison_group with no active PARTNERS_WITH, SUPPORTS, MENTORS or MEMBER_OF link, in "
+          "either direction, with any organisation or company whose sector is not ethnic.")
+def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    orgs = ds["organizations"]
+    groups = set(orgs.loc[orgs["kind"] == "liaison_group", "id"])
+    sector = pd.concat([_series(orgs, "id", "sector"),
+                        pd.Series("business", index=ds["companies"]["id"].values, dtype=object)])
+    links = active_links(ds, as_of, ["PARTNERS_WITH", "SUPPORTS", "MENTORS", "MEMBER_OF"])
+    connected: set[str] = set()
+    for own, other in (("source_id", "target_id"), ("target_id", "source_id")):
+        other_sector = links[other].map(sector)
+        ok = links[own].isin(groups) & other_sector.notna() & (other_sector != "ethnic")
+        connected |= set(links.loc[ok, own])
+    return _result(groups - connected)
+
+
+@register("liaison_group_without_leadership", "gaps", "民族联络组无党组织领导",
+          "Liaison group without party leadership",
+          "A liaison_group with no active LEADS link from a party organisation, and whose "
+          "parent_id is blank or names an organisation whose sector is not party.")
+def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    orgs = ds["organizations"]
+    sector = _series(orgs, "id", "sector")
+    groups = orgs[orgs["kind"] == "liaison_group"]
+    leads = active_links(ds, as_of, ["LEADS"])
+    led = set(leads.loc[leads["source_id"].map(sector) == "party", "target_id"])
+    parent_party = groups["parent_id"].map(sector) == "party"
+    found = groups.loc[~groups["id"].isin(led) & ~parent_party.fillna(False).astype(bool), "id"]
+    return _result(found)
+
+
+@register("key_building_without_worker", "gaps", "重点楼宇无包干工作者",
+          "Key building without assigned worker",
+          "The building is a key building (key_building true, or at least "
+          "key_building_min_companies companies) and no person has an active ASSIGNED_TO link "
+          "to it.", params=("key_building_min_companies",))
+def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
+                                key_building_min_companies: int) -> pd.DataFrame:
+    buildings = ds["buildings"]
+    companies = houses_companies(ds)
+    flagged = buildings["key_building"].fillna(False).astype(bool).to_numpy()
+    big = (companies >= key_building_min_companies).to_numpy()
+    key = buildings.loc[flagged | big, "id"]
+    assigned = active_links(ds, as_of, ["ASSIGNED_TO"])
+    people = set(ds["people"]["id"])
+    staffed = set(assigned.loc[assigned["source_id"].isin(people), "target_id"])
+    found = {b: {"companies": int(companies[b]), "key_building": bool(f)}
+             for b, f in zip(key, buildings.loc[flagged | big, "key_building"].fillna(False),
+                             strict=True) if b not in staffed}
+    return _result(found, found)
+
+
+@register("building_not_visited", "gaps", "楼宇久未走访", "Building not visited",
+          "The building houses at least one company, and there is no recent visit to the "
+          "building nor to any company in it.", params=("visit_window_days",))
+def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
+    visited = recent_visit_targets(ds, as_of, visit_window_days)
+    building = building_of(ds)
+    visited_buildings = {building.get(t) for t in visited}
+    companies = houses_companies(ds)
+    found = {b: {"companies": int(n), "visit_window_days": visit_window_days}
+             for b, n in companies.items() if n > 0 and b not in visited_buildings}
+    return _result(found, found)
+
+
+# ---------------------------------------------------------------------------
+# Running gaps
+# ---------------------------------------------------------------------------
+
+GAP_NAMES = tuple(q.name for q in REGISTRY.values() if q.group == "gaps")
+"""The ten gap names in the order of GAPS.md."""
+
+
+def run_gap(ds: Dataset, name: str, as_of: dt.date | str | None = None,
+            **params: Any) -> pd.DataFrame:
+    """Run one gap and return its findings with ``gap``, ``id``, ``name`` and ``detail``."""
+    query = get_query(name)
+    if query.group != "gaps":
+        raise KeyError(f"{name!r} is not a gap query")
+    day = pd.Timestamp(parse_as_of(as_of))
+    found = query.embedded(ds, day, **resolve_params(query.params, **params))
+    return _decorate(ds, name, found)
+
+
+def _decorate(ds: Dataset, name: str, found: pd.DataFrame) -> pd.DataFrame:
+    found = found.copy()
+    found.insert(0, "gap", name)
+    found["name"] = found["id"].map(ds.names)
+    grid = _finding_grid(ds, name, found)
+    found["grid_id"] = grid
+    found["grid_name"] = grid.map(ds.names)
+    return found[GAP_COLUMNS]
+
+
+def _finding_grid(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
+    if name == "stale_demand":
+        places = found["id"].map(_series(ds["demands"], "id", "company_id"))
+    elif name.startswith("liaison_group"):
+        places = found["id"].map(_series(ds["organizations"], "id", "located_in"))
+    else:
+        places = found["id"]
+    return places.map(grid_of(ds)).astype(object)
+
+
+def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | None = None,
+         **params: Any) -> pd.DataFrame:
+    """Run the coverage gaps of GAPS.md on a dataset.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : datetime.date or str, optional
+        The evaluation date (default today).
+    only : iterable of str, optional
+        Gap names to run (default all ten).
+    **params
+        Overrides of the parameters of GAPS.md, e.g. ``visit_window_days=90``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding, sorted by ``gap`` then ``id``, with columns
+        ``gap``, ``id``, ``name``, ``grid_id``, ``grid_name``, ``detail``.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> found = gaps(load_dataset(), as_of="2026-11-29")
+    >>> sorted(found["gap"].unique()) == sorted(GAP_NAMES)
+    True
+    """
+    names = list(only) if only is not None else list(GAP_NAMES)
+    for name in names:
+        if name not in GAP_NAMES:
+            raise KeyError(f"unknown gap {name!r}; known: {', '.join(GAP_NAMES)}")
+    resolve_params(**params)  # reject unknown names before any work
+    frames = [run_gap(ds, name, as_of, **params) for name in names]
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GAP_COLUMNS)
+    return result.sort_values(["gap", "id"], kind="stable").reset_index(drop=True)
+
+
+def findings_records(found: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts (the spec's machine output, one per finding)."""
+    rows = found[GAP_COLUMNS].astype(object).where(found[GAP_COLUMNS].notna(), None)
+    return rows.to_dict("records")
+
+
+def findings_to_json(found: pd.DataFrame) -> str:
+    """Findings as a JSON array, sorted by gap then id."""
+    return json.dumps(findings_records(found), ensure_ascii=False, indent=2)
+
+
+def findings_to_csv(found: pd.DataFrame) -> str:
+    """Findings as CSV; ``detail`` is a JSON string."""
+    frame = found[GAP_COLUMNS].copy()
+    frame["detail"] = frame["detail"].map(lambda d: json.dumps(d, ensure_ascii=False,
+                                                               sort_keys=True))
+    return frame.to_csv(index=False, lineterminator="\n")
