@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from graphmodel import schema
@@ -29,16 +30,12 @@ def print_problems(problems: Sequence[Problem], title: str = "") -> None:
     warnings = [p for p in problems if p.severity == "warning"]
     errors = [p for p in problems if p.severity == "error"]
     for problem in warnings:
-        err.print(f"[yellow]注意 note[/]: {problem.format()}", markup=True, highlight=False)
+        err.print(f"[yellow]注意 note[/]: {escape(problem.format())}")
     if errors:
         err.print(f"[bold red]{title}发现 {len(errors)} 个错误 / found {len(errors)} error(s); "
                   "nothing was loaded:[/]")
-        for problem in errors:
-            err.print(f"  [red]错误 error[/]: {_escape(problem.format())}")
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")
+        for problem in sorted(errors, key=lambda p: (p.file, p.row or 0)):
+            err.print(f"  [red]错误 error[/]: {escape(problem.format())}")
 
 
 def _load(args: argparse.Namespace) -> Dataset:
