@@ -18,6 +18,7 @@ from rich.table import Table
 from graphmodel import schema
 from graphmodel._problems import DatasetError, Problem
 from graphmodel.dataset import Dataset, load_dataset
+from graphmodel.neo4j_backend import Neo4jError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -29,8 +30,12 @@ def print_problems(problems: Sequence[Problem], title: str = "") -> None:
     """Print problems as plain lines grouped by severity (errors last, to stderr)."""
     warnings = [p for p in problems if p.severity == "warning"]
     errors = [p for p in problems if p.severity == "error"]
+    by_message: dict[str, list[Problem]] = {}
     for problem in warnings:
-        err.print(f"[yellow]注意 note[/]: {escape(problem.format())}")
+        by_message.setdefault(problem.message, []).append(problem)
+    for message, group in by_message.items():
+        where = "; ".join(p.format().removesuffix(": " + message) for p in group)
+        err.print(f"[yellow]注意 note[/]: {escape(message)}: {escape(where)}")
     if errors:
         err.print(f"[bold red]{title}发现 {len(errors)} 个错误 / found {len(errors)} error(s); "
                   "nothing was loaded:[/]")
@@ -201,6 +206,121 @@ def add_gap_options(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when any gap is found (for schedulers)")
 
 
+def _connection(args: argparse.Namespace) -> object:
+    from graphmodel.neo4j_backend import connection_settings
+
+    return connection_settings(uri=args.uri, database=args.database)
+
+
+def cmd_neo4j_load(args: argparse.Namespace) -> int:
+    from graphmodel import neo4j_backend as backend
+
+    dataset = _load(args)  # validates everything before any write
+    result = backend.load(dataset, _connection(args), batch_size=args.batch_size, sync=args.sync,
+                          progress=not args.quiet)
+    out.print(f"[green]✓[/] loaded {result.dataset}: {result.nodes} nodes, "
+              f"{result.relationships} relationships in {result.seconds:.1f}s "
+              f"(removed {result.deleted_relationships} stale relationships"
+              + (f", {result.deleted_nodes} stale entities" if args.sync else "") + ")")
+    return 0
+
+
+def cmd_neo4j_datasets(args: argparse.Namespace) -> int:
+    from graphmodel import neo4j_backend as backend
+
+    frame = backend.datasets(_connection(args))
+    if not len(frame):
+        out.print("no datasets loaded")
+        return 0
+    out.print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_neo4j_gaps(args: argparse.Namespace) -> int:
+    from graphmodel import neo4j_backend as backend
+    from graphmodel.queries import parse_as_of
+
+    params = _gap_params(args)
+    as_of = parse_as_of(args.as_of)
+    only = [n.strip() for n in args.only.split(",")] if args.only else None
+    try:
+        found = backend.gaps(args.dataset_name, as_of, only, _connection(args), **params)
+    except KeyError as exc:
+        raise SystemExit(f"graphmodel: {exc.args[0]}") from None
+    print_findings(found, args.format)
+    if args.format == "table":
+        err.print(f"{args.dataset_name} (neo4j) as of {as_of.isoformat()}: {len(found)} findings")
+    return 1 if args.fail_on_gaps and len(found) else 0
+
+
+def cmd_neo4j_query(args: argparse.Namespace) -> int:
+    from graphmodel import neo4j_backend as backend
+
+    params: dict[str, object] = {}
+    for item in args.param or []:
+        key, _, value = item.partition("=")
+        params[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    frame = backend.run_query(args.name, args.dataset_name, args.as_of, _connection(args),
+                              **params)
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        out.print(frame.to_string(index=False) if len(frame) else "(no rows)")
+    return 0
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from graphmodel import server
+
+    return server.main([args.action])
+
+
+def _add_connection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--uri", help="bolt://, neo4j:// or neo4j+s:// URI (default $NEO4J_URI or "
+                        "the local server)")
+    parser.add_argument("--database", help="database name (default $NEO4J_DATABASE or neo4j)")
+
+
+def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
+    neo = commands.add_parser("neo4j", help="load into and query a Neo4j server",
+                              description="Neo4j backend. Credentials come from NEO4J_URI, "
+                              "NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE, else the local "
+                              "server started by `graphmodel server start`.")
+    sub = neo.add_subparsers(dest="neo4j_command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("load", help="validate, then load a dataset (idempotent MERGE)")
+    _add_dataset(p)
+    _add_connection(p)
+    p.add_argument("--dataset", dest="dataset_name", help="dataset name (default: directory name)")
+    p.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
+    p.add_argument("--sync", action="store_true",
+                   help="delete entities of this dataset that are no longer in it")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_neo4j_load)
+
+    p = sub.add_parser("datasets", help="list the datasets loaded")
+    _add_connection(p)
+    p.set_defaults(handler=cmd_neo4j_datasets)
+
+    p = sub.add_parser("gaps", help="the coverage gaps computed on the server")
+    _add_connection(p)
+    p.add_argument("--dataset", dest="dataset_name", default="jingansi",
+                   help="dataset name (default jingansi)")
+    add_gap_options(p)
+    p.set_defaults(handler=cmd_neo4j_gaps)
+
+    p = sub.add_parser("query", help="run a library query on the server")
+    p.add_argument("name", help="query name (see queries/)")
+    _add_connection(p)
+    p.add_argument("--dataset", dest="dataset_name", default="jingansi")
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(handler=cmd_neo4j_query)
+
+
 def _add_dataset(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", nargs="?", default=None,
                         help="CSV directory or .xlsx workbook (default: the shipped data/jingansi)")
@@ -243,6 +363,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_gap_options(p)
     p.set_defaults(handler=cmd_gaps)
 
+    _add_neo4j_commands(commands)
+
+    p = commands.add_parser("server", help="install/start/stop/status of the local Neo4j server",
+                            description="Manage the project's own Neo4j Community server "
+                            "(data, logs and password under .neo4j/).")
+    p.add_argument("action", choices=("install", "start", "stop", "status"))
+    p.set_defaults(handler=cmd_server)
+
     p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)")
     p.set_defaults(handler=cmd_schema)
 
@@ -257,6 +385,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatasetError as exc:
         print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ")
         return exc.exit_code
+    except Neo4jError as exc:
+        err.print(f"[red]错误 error[/]: {escape(str(exc))}")
+        return 1
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
