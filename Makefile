@@ -7,11 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= reports
 
-.PHONY: help install system-deps demo test test-fast lint dataset docs clean
+.PHONY: help install system-deps demo test test-fast lint dataset docs clean \
+        neo4j-install neo4j-start neo4j-stop neo4j-status neo4j-load
 
 help:
 	@echo "make demo        - install and run the main job on the shipped dataset (embedded backend)"
 	@echo "make test        - install everything the tests need and run the whole suite"
+	@echo "make neo4j-start - install (from Maven Central) and start the local Neo4j server"
+	@echo "make neo4j-stop  - stop it; make neo4j-status - is it running?"
+	@echo "make neo4j-load  - load the shipped dataset into it"
 	@echo "make lint        - ruff"
 	@echo "make dataset     - regenerate data/jingansi from scripts/build_jingansi.py"
 	@echo "make docs        - regenerate docs/schema.md from graphmodel/schema.py"
@@ -30,8 +34,27 @@ system-deps:
 demo: install
 	$(BIN)/graphmodel info
 
-test: install system-deps
-	$(BIN)/python -m pytest
+# The whole suite, Neo4j and the Browser test included. The server is started
+# first (installed on first use) and stopped afterwards whatever the result.
+test: install system-deps neo4j-start
+	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/graphmodel server stop >/dev/null 2>&1; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
+
+neo4j-install: install
+	$(BIN)/graphmodel server install
+
+neo4j-start: install
+	$(BIN)/graphmodel server start
+
+neo4j-stop: install
+	$(BIN)/graphmodel server stop
+
+neo4j-status: install
+	$(BIN)/graphmodel server status
+
+neo4j-load: neo4j-start
+	$(BIN)/graphmodel neo4j load
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not neo4j and not browser"

@@ -196,8 +196,9 @@ def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange
     high["deadline"] = high["assessed_on"] + pd.to_timedelta(days, unit="D")
     high = high[high["deadline"] < as_of]
     building = _series(ds["companies"], "id", "building_id")
-    high["building_id"] = high["company_id"].map(building)
-    followed = _followed_up(ds, high)
+    # astype(object): mapping through an empty Series yields float64, which merge rejects
+    high["building_id"] = high["company_id"].map(building).astype(object)
+    followed = followed_up(ds, high)
     found = high[~high["company_id"].isin(followed)]
     details = {row.company_id: {"level": int(row.level),
                                 "assessed_on": row.assessed_on.date().isoformat(),
@@ -214,7 +215,7 @@ def latest_assessments(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
         "company_id", keep="last")
 
 
-def _followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
+def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
     """Companies of ``high`` with a visit or a resolved demand inside their follow-up span."""
     spans = high[["company_id", "building_id", "assessed_on", "deadline"]]
     visits = ds["visits"][["target_id", "date"]]
@@ -350,7 +351,7 @@ def _finding_grid(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
     return places.map(grid_of(ds)).astype(object)
 
 
-def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | None = None,
+def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | str | None = None,
          **params: Any) -> pd.DataFrame:
     """Run the coverage gaps of GAPS.md on a dataset.
 
@@ -360,8 +361,8 @@ def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | 
         A loaded dataset.
     as_of : datetime.date or str, optional
         The evaluation date (default today).
-    only : iterable of str, optional
-        Gap names to run (default all ten).
+    only : iterable of str or str, optional
+        Gap names to run, as a list or a comma-separated string (default all ten).
     **params
         Overrides of the parameters of GAPS.md, e.g. ``visit_window_days=90``.
 
@@ -378,7 +379,10 @@ def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | 
     >>> sorted(found["gap"].unique()) == sorted(GAP_NAMES)
     True
     """
-    names = list(only) if only is not None else list(GAP_NAMES)
+    # dict.fromkeys: a gap named twice must not yield its findings twice (one row per finding)
+    if isinstance(only, str):
+        only = only.split(",")
+    names = list(dict.fromkeys(only)) if only is not None else list(GAP_NAMES)
     for name in names:
         if name not in GAP_NAMES:
             raise KeyError(f"unknown gap {name!r}; known: {', '.join(GAP_NAMES)}")

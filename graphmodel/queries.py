@@ -9,6 +9,7 @@ report and the Neo4j backend all find queries here.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,40 @@ class Query:
     def cypher(self) -> str:
         """The Cypher text (header comment included)."""
         return self.cypher_path.read_text(encoding="utf-8")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Default of each parameter: GAPS.md's for gap parameters, else the embedded
+        function's own keyword default (required ones, like ``path``'s ``a``, are absent)."""
+        signature = inspect.signature(self.embedded).parameters
+        found: dict[str, Any] = {}
+        for name in self.params:
+            if name in settings.DEFAULT_PARAMS:
+                found[name] = settings.DEFAULT_PARAMS[name]
+            elif signature[name].default is not inspect.Parameter.empty:
+                found[name] = signature[name].default
+        return found
+
+    def resolve(self, **overrides: Any) -> dict[str, Any]:
+        """Keyword arguments for :attr:`embedded`: defaults updated with overrides.
+
+        Gap parameters are checked by :func:`resolve_params`; an int default makes
+        its override an int. Unknown or missing parameters raise ``ValueError``.
+        """
+        unknown = sorted(set(overrides) - set(self.params))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {self.name}; "
+                             f"known: {', '.join(self.params) or 'none'}")
+        defaults = self.defaults
+        gap = {k: v for k, v in overrides.items() if k in settings.DEFAULT_PARAMS}
+        params = {**defaults, **resolve_params(self.params, **gap)}
+        for key, value in overrides.items():
+            if key not in gap:
+                params[key] = int(value) if isinstance(defaults.get(key), int) else value
+        missing = [name for name in self.params if name not in params]
+        if missing:
+            raise ValueError(f"missing parameter(s) {', '.join(missing)} for {self.name}")
+        return params
 
     @property
     def title(self) -> str:

@@ -1,0 +1,684 @@
+"""Cross-sector linkage queries: who is linked to whom, across which sectors.
+
+Four queries of the library (group ``links``) answer how the subdistrict's
+organisations, companies and people are woven together:
+
+``sector_matrix``
+    how many active relationships run from each sector to each sector;
+``bridges``
+    the actors that hold the network together (betweenness centrality);
+``connectors``
+    the actors directly linked to many sectors other than their own;
+``path``
+    the shortest connection between two entities.
+
+Shared terms
+------------
+*Actors* are organisations, companies and people. An actor's *sector* is an
+organisation's ``sector``, ``business`` for a company, and for a person the
+sector of their organisation (``organization_id``); a person without an
+organisation has no sector. Places, demands, assessments and population groups
+have no sector.
+
+*Contract links* are the link types of the data contract
+(:data:`schema.LINK_TYPES`: COVERS, LEADS, PARTNERS_WITH, SUPPORTS, MENTORS,
+MEMBER_OF, ASSIGNED_TO, SERVES); only those active on ``as_of`` count. The
+structural relationships (``PART_OF``, ``LOCATED_IN``, ``CHILD_OF``,
+``WORKS_FOR``) have no dates and always count where a query uses them.
+
+Every query reads the embedded graph once (O(V + E)); only betweenness
+centrality is inherently more expensive (Brandes' algorithm, O(V·E) on the actor
+network, which holds no places or records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping
+
+import networkx as nx
+import pandas as pd
+
+from graphmodel import schema
+from graphmodel.dataset import Dataset
+from graphmodel.graph import is_active
+from graphmodel.queries import parse_as_of, register
+
+ACTOR_LABELS = ("Organization", "Company", "Person")
+"""Node labels of the actor network (the entities that have a sector)."""
+
+ACTOR_STRUCTURAL = ("WORKS_FOR", "CHILD_OF")
+"""Structural relationships between actors, always part of the actor network."""
+
+PATH_STRUCTURAL = ("PART_OF", "LOCATED_IN", "CHILD_OF", "WORKS_FOR")
+"""Structural relationships a :func:`path` may use (visits and records excluded)."""
+
+RECORD_LABELS = ("Demand", "RiskAssessment", "Population")
+"""Node labels that are records, never part of a linkage network."""
+
+MATRIX_COLUMNS = ["source_sector", "target_sector", "links"]
+BRIDGE_COLUMNS = ["id", "name", "label", "sector", "betweenness", "sectors", "sector_count"]
+CONNECTOR_COLUMNS = ["id", "name", "label", "sector", "other_sectors", "count"]
+PATH_COLUMNS = ["step", "from_id", "from_name", "type", "direction", "to_id", "to_name"]
+
+Names = Mapping[str, str] | pd.Series
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------
+
+
+def as_timestamp(as_of: pd.Timestamp | dt.date | str | None) -> pd.Timestamp:
+    """An ``as_of`` value (Timestamp, date, ``YYYY-MM-DD`` or None = today) as a Timestamp.
+
+    Examples
+    --------
+    >>> as_timestamp("2026-11-29")
+    Timestamp('2026-11-29 00:00:00')
+    """
+    return pd.Timestamp(parse_as_of(as_of))
+
+
+def node_sector(graph: nx.MultiDiGraph, node: str) -> str | None:
+    """The sector of a node of the embedded graph, or None when it has none.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("O1", label="Organization", sector="party")
+    >>> G.add_node("P1", label="Person", organization_id="O1")
+    >>> G.add_node("C1", label="Company")
+    >>> G.add_node("B1", label="Building")
+    >>> [node_sector(G, n) for n in ("O1", "P1", "C1", "B1")]
+    ['party', 'party', 'business', None]
+    """
+    attrs = graph.nodes[node]
+    label = attrs.get("label")
+    if label == "Organization":
+        return attrs.get("sector")
+    if label == "Company":
+        return "business"
+    if label == "Person":
+        org = attrs.get("organization_id")
+        return graph.nodes[org].get("sector") if org in graph else None
+    return None
+
+
+def active_edges(graph: nx.MultiDiGraph, as_of: dt.date,
+                 structural: Iterable[str] = ()) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(source, target, type)`` for contract links active on ``as_of``.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The embedded graph (:attr:`Dataset.graph`).
+    as_of : datetime.date
+        The evaluation date.
+    structural : iterable of str
+        Structural relationship types to yield as well (they have no dates).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("O1", "O2", type="LEADS", until=dt.date(2020, 1, 1))
+    0
+    >>> G.add_edge("O2", "O1", type="CHILD_OF")
+    0
+    >>> list(active_edges(G, dt.date(2026, 1, 1), ["CHILD_OF"]))
+    [('O2', 'O1', 'CHILD_OF')]
+    """
+    keep = set(structural)
+    for u, v, attrs in graph.edges(data=True):
+        kind = attrs.get("type")
+        if kind in keep or (kind in schema.LINK_TYPES and is_active(attrs, as_of)):
+            yield u, v, kind
+
+
+def _name(names: Names, node: str) -> str:
+    name = names.get(node)
+    return node if name is None or name != name else str(name)
+
+
+# ---------------------------------------------------------------------------
+# sector_matrix
+# ---------------------------------------------------------------------------
+
+
+@register("sector_matrix", "links", "领域关系矩阵", "Sector matrix",
+          "Number of distinct contract links active on as_of from an entity of one sector to an "
+          "entity of another (or the same) sector. Directed source -> target; a PARTNERS_WITH "
+          "link is read in both directions and counted once in each cell it can be read into. "
+          "Links with an endpoint without sector (places, records) are skipped.")
+def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
+    """Count active relationships between sectors (long form).
+
+    The matrix is **directed**: a link counts in the cell (sector of its source,
+    sector of its target). ``PARTNERS_WITH`` is symmetric ("read in both
+    directions"), so a partnership between sectors s and t counts once in
+    (s, t) *and* once in (t, s); a partnership inside one sector counts once on
+    the diagonal. Each cell is therefore a number of distinct relationships,
+    and the matrix of partnerships alone is symmetric. A relationship is a
+    distinct ``(source, type, target)`` (``(pair, PARTNERS_WITH)`` for
+    partnerships, whichever direction was recorded), so overlapping rows of
+    one relationship count once. Only contract links count (no ``WORKS_FOR``
+    or ``CHILD_OF``); self-links and links touching an entity without sector
+    (places, demands, people without organisation) are skipped.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date; links not active on it are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source_sector``, ``target_sector``, ``links`` (int), one row
+        per non-empty cell, sorted by source then target in
+        :data:`schema.SECTORS` order. Pivot it with :func:`sector_matrix_table`.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> frame = sector_matrix(load_dataset(), "2026-11-29")
+    >>> list(frame.columns)
+    ['source_sector', 'target_sector', 'links']
+    >>> bool((frame["links"] > 0).all())
+    True
+    """
+    graph = ds.graph
+    relationships = _distinct_relationships(graph, as_of_date(as_of))
+    counts: Counter[tuple[str, str]] = Counter()
+    sectors: dict[str, str | None] = {}
+    for u, kind, v in relationships:
+        su = sectors.setdefault(u, node_sector(graph, u))
+        sv = sectors.setdefault(v, node_sector(graph, v))
+        if su is None or sv is None:
+            continue
+        counts[(su, sv)] += 1
+        if schema.LINK_TYPES[kind].symmetric and su != sv:
+            counts[(sv, su)] += 1
+    return _matrix_frame(counts)
+
+
+def as_of_date(as_of: pd.Timestamp | dt.date | str | None) -> dt.date:
+    """An ``as_of`` value as a :class:`datetime.date` (what :func:`graph.is_active` wants)."""
+    return as_timestamp(as_of).date()
+
+
+def _distinct_relationships(graph: nx.MultiDiGraph,
+                            as_of: dt.date) -> set[tuple[str, str, str]]:
+    found: set[tuple[str, str, str]] = set()
+    for u, v, kind in active_edges(graph, as_of):
+        if u == v:
+            continue
+        if schema.LINK_TYPES[kind].symmetric and v < u:
+            u, v = v, u
+        found.add((u, kind, v))
+    return found
+
+
+def _matrix_frame(counts: Mapping[tuple[str, str], int]) -> pd.DataFrame:
+    order = {s: i for i, s in enumerate(schema.SECTORS)}
+    cells = sorted(counts.items(), key=lambda item: (order.get(item[0][0], len(order)),
+                                                      order.get(item[0][1], len(order)), item[0]))
+    frame = pd.DataFrame([(s, t, n) for (s, t), n in cells], columns=MATRIX_COLUMNS)
+    return frame.astype({"links": "int64"})
+
+
+def sector_matrix_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Pivot a :func:`sector_matrix` result into a square matrix for heatmaps.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long form with ``source_sector``, ``target_sector``, ``links``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows = source sector, columns = target sector, both in
+        :data:`schema.SECTORS` order (all nine, zero-filled), int counts.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"source_sector": ["party", "business"],
+    ...                      "target_sector": ["business", "party"], "links": [2, 1]})
+    >>> table = sector_matrix_table(long)
+    >>> table.shape, int(table.loc["party", "business"]), int(table.loc["business", "party"])
+    ((9, 9), 2, 1)
+    """
+    sectors = list(schema.SECTORS)
+    table = frame.pivot_table(index="source_sector", columns="target_sector", values="links",
+                              aggfunc="sum", fill_value=0) if len(frame) else pd.DataFrame()
+    table = table.reindex(index=sectors, columns=sectors, fill_value=0).fillna(0).astype("int64")
+    table.index.name = "source_sector"
+    table.columns.name = "target_sector"
+    return table
+
+
+# ---------------------------------------------------------------------------
+# The actor network, bridges and connectors
+# ---------------------------------------------------------------------------
+
+
+def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx.Graph:
+    """The undirected simple network of organisations, companies and people.
+
+    Nodes are every organisation, company and person (isolated ones included,
+    so normalisation sees the whole population of actors), each with
+    attributes ``label`` and ``sector`` (None for a person without
+    organisation). Edges join two actors that have an active contract link in
+    either direction, or a ``WORKS_FOR`` / ``CHILD_OF`` relationship;
+    parallel links collapse into one edge and self-links are dropped. Places,
+    demands, assessments and population groups are not part of it.
+
+    The Neo4j backend fetches the same projection with Cypher and hands it to
+    :func:`rank_bridges` / :func:`rank_connectors`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date for contract links.
+
+    Returns
+    -------
+    networkx.Graph
+        The actor network.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> net = actor_network(load_dataset(), "2026-11-29")
+    >>> {d["label"] for _, d in net.nodes(data=True)} <= set(ACTOR_LABELS)
+    True
+    """
+    graph = ds.graph
+    net = nx.Graph()
+    net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
+                       for node, attrs in graph.nodes(data=True)
+                       if attrs.get("label") in ACTOR_LABELS)
+    net.add_edges_from((u, v) for u, v, _ in active_edges(graph, as_of_date(as_of),
+                                                          ACTOR_STRUCTURAL)
+                       if u != v and u in net and v in net)
+    return net
+
+
+def neighbour_sectors(graph: nx.Graph, node: str) -> set[str]:
+    """Distinct sectors of a node's neighbours in an actor network (None left out).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("a", sector="party"); G.add_node("b", sector="education")
+    >>> G.add_node("c", sector=None); G.add_edges_from([("a", "b"), ("a", "c")])
+    >>> neighbour_sectors(G, "a")
+    {'education'}
+    """
+    sectors = (graph.nodes[n].get("sector") for n in graph[node])
+    return {s for s in sectors if s is not None}
+
+
+def rank_bridges(graph: nx.Graph, names: Names, top: int | None = 20) -> pd.DataFrame:
+    """Rank the nodes of an actor network by betweenness centrality.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        An actor network whose nodes carry ``label`` and ``sector`` (see
+        :func:`actor_network`).
+    names : mapping or pandas.Series
+        Id -> display name (missing names show the id).
+    top : int or None
+        Keep the first ``top`` rows; None or 0 keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``name``, ``label``, ``sector``, ``betweenness``
+        (normalised, networkx), ``sectors`` (sorted list of the distinct
+        sectors of the node and its direct neighbours), ``sector_count``;
+        sorted by betweenness descending, then id.
+
+    Examples
+    --------
+    Two triangles joined through ``m``: ``m`` carries all 9 cross pairs,
+    ``x1`` and ``y1`` 8 each, out of (7 - 1)(7 - 2) / 2 = 15 pairs.
+
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from(["x1", "x2", "x3", "m"], label="Organization", sector="party")
+    >>> G.add_nodes_from(["y1", "y2", "y3"], label="Organization", sector="education")
+    >>> G.add_edges_from([("x1", "x2"), ("x2", "x3"), ("x1", "x3"), ("x1", "m"),
+    ...                   ("m", "y1"), ("y1", "y2"), ("y2", "y3"), ("y1", "y3")])
+    >>> ranked = rank_bridges(G, {"m": "中间人"}, top=3)
+    >>> for r in ranked.itertuples():
+    ...     print(r.id, r.name, round(r.betweenness, 4), r.sectors)
+    m 中间人 0.6 ['education', 'party']
+    x1 x1 0.5333 ['party']
+    y1 y1 0.5333 ['education', 'party']
+    """
+    if top is not None and top < 0:
+        raise ValueError(f"top must be >= 0, got {top}")
+    scores = nx.betweenness_centrality(graph, normalized=True) if len(graph) else {}
+    rows = []
+    for node, attrs in graph.nodes(data=True):
+        sector = attrs.get("sector")
+        sectors = sorted(neighbour_sectors(graph, node) | ({sector} if sector else set()))
+        rows.append({"id": node, "name": _name(names, node), "label": attrs.get("label"),
+                     "sector": sector, "betweenness": float(scores.get(node, 0.0)),
+                     "sectors": sectors, "sector_count": len(sectors)})
+    frame = pd.DataFrame(rows, columns=BRIDGE_COLUMNS)
+    frame["_rank"] = frame["betweenness"].round(12)
+    frame = frame.sort_values(["_rank", "id"], ascending=[False, True], kind="stable")
+    frame = frame.drop(columns="_rank").reset_index(drop=True)
+    return frame.head(top) if top else frame
+
+
+@register("bridges", "links", "跨领域桥梁", "Bridges",
+          "Organisations, companies and people ranked by normalised betweenness centrality on "
+          "the undirected actor network (active contract links plus WORKS_FOR and CHILD_OF "
+          "between actors; places and records excluded).", params=("top",))
+def bridges(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+            top: int | None = 20) -> pd.DataFrame:
+    """The actors that hold the network together, by betweenness centrality.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date for contract links.
+    top : int or None
+        How many to return (default 20; None or 0 = all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`rank_bridges`.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> found = bridges(load_dataset(), "2026-11-29", top=5)
+    >>> len(found), list(found.columns) == BRIDGE_COLUMNS
+    (5, True)
+    """
+    return rank_bridges(actor_network(ds, as_of), ds.names, top)
+
+
+def rank_connectors(graph: nx.Graph, names: Names, k: int = 3) -> pd.DataFrame:
+    """Nodes of an actor network directly linked to at least ``k`` other sectors.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        An actor network whose nodes carry ``label`` and ``sector``.
+    names : mapping or pandas.Series
+        Id -> display name.
+    k : int
+        Minimum number of distinct neighbour sectors other than the node's own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``name``, ``label``, ``sector``, ``other_sectors``
+        (sorted list), ``count``; sorted by count descending, then id.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("hub", label="Organization", sector="party")
+    >>> for n, s in [("a", "party"), ("b", "ethnic"), ("c", "education"), ("d", "charity")]:
+    ...     G.add_node(n, label="Organization", sector=s); G.add_edge("hub", n)
+    >>> [(r.id, r.other_sectors, r.count) for r in rank_connectors(G, {}, k=3).itertuples()]
+    [('hub', ['charity', 'education', 'ethnic'], 3)]
+    """
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    rows = []
+    for node, attrs in graph.nodes(data=True):
+        others = sorted(neighbour_sectors(graph, node) - {attrs.get("sector")})
+        if len(others) >= k:
+            rows.append({"id": node, "name": _name(names, node), "label": attrs.get("label"),
+                         "sector": attrs.get("sector"), "other_sectors": others,
+                         "count": len(others)})
+    frame = pd.DataFrame(rows, columns=CONNECTOR_COLUMNS).astype({"count": "int64"})
+    return frame.sort_values(["count", "id"], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+@register("connectors", "links", "跨领域连接者", "Connectors",
+          "Organisations, companies and people directly linked (active contract links in either "
+          "direction, WORKS_FOR, CHILD_OF) to entities of at least k sectors other than their "
+          "own.", params=("k",))
+def connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+               k: int = 3) -> pd.DataFrame:
+    """Actors directly linked to at least ``k`` sectors other than their own.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date for contract links.
+    k : int
+        Minimum number of other sectors (default 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`rank_connectors`.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> found = connectors(load_dataset(), "2026-11-29", k=2)
+    >>> bool((found["count"] >= 2).all())
+    True
+    """
+    return rank_connectors(actor_network(ds, as_of), ds.names, int(k))
+
+
+# ---------------------------------------------------------------------------
+# path
+# ---------------------------------------------------------------------------
+
+Adjacency = dict[str, dict[str, list[tuple[str, str]]]]
+
+
+def resolve_entity(ds: Dataset, text: str) -> str:
+    """The id of the entity given by id or by exact name.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    text : str
+        An id, or the exact name of one entity (demands are not entities of
+        the network and cannot be named).
+
+    Returns
+    -------
+    str
+        The entity id.
+
+    Raises
+    ------
+    ValueError
+        When the name is ambiguous (listing every candidate with its id) or
+        unknown (listing entities whose name contains the text, if any).
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> resolve_entity(load_dataset(), "B-GAOHE")
+    'B-GAOHE'
+    """
+    text = str(text).strip()
+    tables = ds.entity_tables
+    if text in tables.index:
+        if tables[text] == "demands":
+            raise ValueError(f"{text!r} is a demand, not an entity of the network")
+        return text
+    names = ds.names[(ds.names.index.map(tables) != "demands")]
+    exact = sorted(str(i) for i in names.index[names == text])
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise ValueError(f"name {text!r} is ambiguous; candidates: "
+                         + ", ".join(_describe(ds, i) for i in exact))
+    similar = sorted(str(i) for i in names.index[names.astype(str).str.contains(text,
+                                                                                regex=False)])
+    hint = ("; did you mean: " + ", ".join(_describe(ds, i) for i in similar[:10])
+            + (" ..." if len(similar) > 10 else "")) if similar else ""
+    raise ValueError(f"unknown entity {text!r} (neither an id nor an exact name){hint}")
+
+
+def _describe(ds: Dataset, node: str) -> str:
+    label = schema.LABEL_OF_TABLE.get(ds.entity_tables[node], "?")
+    return f"{ds.names[node]} ({node}, {label})"
+
+
+def path_adjacency(graph: nx.MultiDiGraph, as_of: dt.date) -> Adjacency:
+    """Undirected adjacency for :func:`path`, with each edge's type and direction.
+
+    ``adjacency[u][v]`` lists ``(type, direction)`` where direction is ``"->"``
+    when the relationship runs from u to v, ``"<-"`` otherwise. Uses active
+    contract links and the structural ``PART_OF``, ``LOCATED_IN``,
+    ``CHILD_OF``, ``WORKS_FOR``; nothing touching a record node.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("C1", label="Company"); G.add_node("B1", label="Building")
+    >>> G.add_edge("C1", "B1", type="PART_OF")
+    0
+    >>> path_adjacency(G, dt.date(2026, 1, 1))["B1"]
+    {'C1': [('PART_OF', '<-')]}
+    """
+    adjacency: Adjacency = {}
+    labels = graph.nodes
+    for u, v, kind in active_edges(graph, as_of, PATH_STRUCTURAL):
+        if u == v or labels[u].get("label") in RECORD_LABELS \
+                or labels[v].get("label") in RECORD_LABELS:
+            continue
+        adjacency.setdefault(u, {}).setdefault(v, []).append((kind, "->"))
+        adjacency.setdefault(v, {}).setdefault(u, []).append((kind, "<-"))
+    return adjacency
+
+
+def shortest_path(adjacency: Adjacency, start: str, goal: str) -> list[str] | None:
+    """Breadth-first shortest path visiting neighbours in id order (deterministic).
+
+    Examples
+    --------
+    >>> adj = {"a": {"c": [], "b": []}, "b": {"a": [], "d": []},
+    ...        "c": {"a": [], "d": []}, "d": {"b": [], "c": []}}
+    >>> shortest_path(adj, "a", "d"), shortest_path(adj, "a", "z")
+    (['a', 'b', 'd'], None)
+    """
+    parent: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            break
+        for neighbour in sorted(adjacency.get(node, {})):
+            if neighbour not in parent:
+                parent[neighbour] = node
+                queue.append(neighbour)
+    if goal not in parent:
+        return None
+    nodes = [goal]
+    while (previous := parent[nodes[-1]]) is not None:
+        nodes.append(previous)
+    return nodes[::-1]
+
+
+def path(ds: Dataset, a: str, b: str,
+         as_of: pd.Timestamp | dt.date | str | None = None) -> pd.DataFrame:
+    """The shortest connection between two entities.
+
+    The network is undirected and holds active contract links plus the
+    structural ``PART_OF``, ``LOCATED_IN``, ``CHILD_OF`` and ``WORKS_FOR``
+    relationships (no visits, demands, assessments or population records).
+    Among equally short paths the one found by a breadth-first search visiting
+    neighbours in id order is returned; between two consecutive entities with
+    several relationships, one running in path order (``->``) is preferred,
+    then the alphabetically first type.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    a, b : str
+        Each an entity id or the exact name of one entity.
+    as_of : pandas.Timestamp, datetime.date or str, optional
+        The evaluation date for contract links (default today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step: ``step`` (1, 2, ...), ``from_id``, ``from_name``,
+        ``type``, ``direction`` (``"->"`` when the relationship runs from
+        ``from_id`` to ``to_id``, ``"<-"`` otherwise), ``to_id``, ``to_name``.
+        Empty when there is no connection (or ``a`` and ``b`` are the same).
+
+    Raises
+    ------
+    ValueError
+        When ``a`` or ``b`` is an unknown or ambiguous name.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> steps = path(load_dataset(), "京东健康", "上海戏剧学院", "2026-11-29")
+    >>> len(steps) > 0, steps["to_name"].iloc[-1]
+    (True, '上海戏剧学院')
+    """
+    start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
+    adjacency = path_adjacency(ds.graph, as_of_date(as_of))
+    nodes = shortest_path(adjacency, start, goal) if start != goal else None
+    rows = []
+    for step, (u, v) in enumerate(zip(nodes or [], (nodes or [])[1:], strict=False), start=1):
+        kind, direction = min(adjacency[u][v], key=lambda e: (e[1] != "->", e[0]))
+        rows.append((step, u, _name(ds.names, u), kind, direction, v, _name(ds.names, v)))
+    return pd.DataFrame(rows, columns=PATH_COLUMNS).astype({"step": "int64"})
+
+
+@register("path", "links", "最短联系路径", "Shortest connection",
+          "The shortest undirected connection between entities a and b (id or exact name) over "
+          "active contract links and the structural PART_OF, LOCATED_IN, CHILD_OF, WORKS_FOR "
+          "relationships; one row per step with its type and direction.", params=("a", "b"))
+def path_query(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
+               b: str) -> pd.DataFrame:
+    """:func:`path` with the registry's signature ``f(ds, as_of, **params)``."""
+    return path(ds, a, b, as_of)
+
+
+def format_path(frame: pd.DataFrame) -> str:
+    """A path as one line: ``name -[TYPE]-> name <-[TYPE]- name ...``.
+
+    Examples
+    --------
+    >>> steps = pd.DataFrame({"step": [1, 2], "from_id": ["C", "B"],
+    ...                       "from_name": ["京东健康", "高和大厦"],
+    ...                       "type": ["PART_OF", "LOCATED_IN"], "direction": ["->", "<-"],
+    ...                       "to_id": ["B", "O"], "to_name": ["高和大厦", "党群服务站"]})
+    >>> format_path(steps)
+    '京东健康 -[PART_OF]-> 高和大厦 <-[LOCATED_IN]- 党群服务站'
+    >>> format_path(steps.iloc[0:0])
+    ''
+    """
+    if frame.empty:
+        return ""
+    parts = [str(frame["from_name"].iloc[0])]
+    for row in frame.itertuples(index=False):
+        arrow = f"-[{row.type}]->" if row.direction == "->" else f"<-[{row.type}]-"
+        parts += [arrow, str(row.to_name)]
+    return " ".join(parts)

@@ -1,0 +1,409 @@
+"""The five-colour risk view (五色风险分析法): assessed levels, follow-up, suggestions.
+
+Two queries of the library (group ``risk``):
+
+``risk_view``
+    every company's latest assessment on ``as_of`` with its colour and the
+    state of its follow-up (the rule of the ``risk_without_followup`` gap of
+    GAPS.md, whose code it reuses);
+``risk_suggested``
+    for companies never assessed on ``as_of``, a *suggested* level computed
+    from simple indicators, kept visibly apart (``kind = "suggested"``) from
+    assessed levels (``kind = "assessed"``).
+
+:func:`risk_distribution` counts a view per grid or building. Everything is a
+handful of hash joins over the tables, O(V + E).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from graphmodel import schema, settings
+from graphmodel.dataset import Dataset
+from graphmodel.gaps import followed_up, grid_of, latest_assessments
+from graphmodel.queries import parse_as_of, register
+
+VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "grid_id",
+                "grid_name", "level", "label_zh", "label_en", "colour_zh", "colour_en",
+                "assessed_on", "deadline", "followup", "reason", "kind"]
+SUGGESTED_COLUMNS = ["company_id", "company_name", "building_id", "grid_id", "suggested_level",
+                     "label_zh", "colour_en", "score", "reasons", "kind"]
+FOLLOWUP_STATES = ("done", "pending", "overdue", "n/a")
+
+LEASE_WINDOW_DAYS = 90
+"""A lease expiring within this many days of ``as_of`` is a risk indicator."""
+OLD_DEMAND_DAYS = settings.DEFAULT_PARAMS["demand_max_days"]
+"""An unresolved demand older than this (GAPS.md ``demand_max_days``) adds a point."""
+SMALL_COMPANY_EMPLOYEES = 10
+"""A company with fewer employees than this (when known) is small, hence fragile."""
+SCORE_LEVELS = ((6, 5), (4, 4), (2, 3), (1, 2), (0, 1))
+"""(minimum score, level) pairs, highest first: 0 -> 1, 1 -> 2, 2-3 -> 3, 4-5 -> 4, >= 6 -> 5."""
+
+
+def _timestamp(as_of: pd.Timestamp | dt.date | str | None) -> pd.Timestamp:
+    return pd.Timestamp(parse_as_of(as_of))
+
+
+def level_columns(levels: pd.Series) -> pd.DataFrame:
+    """Label and colour columns (``label_zh``, ``label_en``, ``colour_zh``, ``colour_en``).
+
+    Examples
+    --------
+    >>> level_columns(pd.Series([1, 5])).values.tolist()
+    [['稳定', 'stable', '绿', 'green'], ['不稳定', 'unstable', '红', 'red']]
+    """
+    fields = ("label_zh", "label_en", "colour_zh", "colour_en")
+    info = {r.level: r for r in schema.RISK_LEVELS}
+    return pd.DataFrame({f: [getattr(info[int(v)], f) for v in levels] for f in fields},
+                        index=levels.index, columns=list(fields))
+
+
+def level_title(level: int) -> str:
+    """Column title of a level: number, Chinese label and colour.
+
+    Examples
+    --------
+    >>> level_title(4)
+    '4 较不稳定（橙）'
+    """
+    info = schema.risk_level_info(level)
+    return f"{level} {info.label_zh}（{info.colour_zh}）"
+
+
+# ---------------------------------------------------------------------------
+# Assessed levels and follow-up
+# ---------------------------------------------------------------------------
+
+
+def _places(ds: Dataset, company_ids: pd.Series) -> pd.DataFrame:
+    companies = ds["companies"]
+    building = pd.Series(companies["building_id"].values, index=companies["id"].values)
+    building_ids = company_ids.map(building)
+    grid_ids = company_ids.map(grid_of(ds))
+    return pd.DataFrame({
+        "company_id": company_ids.values,
+        "company_name": company_ids.map(ds.names).values,
+        "building_id": building_ids.values,
+        "building_name": building_ids.map(ds.names).values,
+        "grid_id": grid_ids.values,
+        "grid_name": grid_ids.map(ds.names).values,
+    })
+
+
+def followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
+                    followup_days_orange: int, followup_days_red: int) -> pd.DataFrame:
+    """Deadline and follow-up state of each assessment of ``latest``.
+
+    A level-4 assessment must be followed up within ``followup_days_orange``
+    days, a level-5 one within ``followup_days_red`` days: the deadline is
+    ``assessed_on`` plus those days. Follow-up is *done* when a visit to the
+    company or its building, or a resolution of one of the company's demands,
+    is dated from ``assessed_on`` to the deadline (both included) and on or
+    before ``as_of`` (later records do not exist yet on ``as_of``). Otherwise
+    it is *pending* while ``as_of <= deadline`` and *overdue* after: the
+    overdue companies are exactly the ``risk_without_followup`` gap.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    latest : pandas.DataFrame
+        Assessments with ``company_id``, ``assessed_on``, ``level`` (one per company).
+    as_of : pandas.Timestamp
+        The evaluation date.
+    followup_days_orange, followup_days_red : int
+        Days allowed for levels 4 and 5.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``latest``, columns ``deadline`` (NaT for levels 1-3) and
+        ``followup`` (``done``, ``pending``, ``overdue`` or ``n/a``).
+    """
+    levels = latest["level"].astype("int64")
+    days = levels.map({4: followup_days_orange, 5: followup_days_red})
+    deadline = latest["assessed_on"] + pd.to_timedelta(days, unit="D")
+    high = latest.loc[levels >= 4, ["company_id", "assessed_on"]].copy()
+    high["deadline"] = deadline[levels >= 4].clip(upper=as_of)
+    building = pd.Series(ds["companies"]["building_id"].values, index=ds["companies"]["id"].values)
+    # astype(object): mapping through an empty Series yields float64, which merge rejects
+    high["building_id"] = high["company_id"].map(building).astype(object)
+    done = latest["company_id"].isin(followed_up(ds, high))
+    state = pd.Series("n/a", index=latest.index, dtype=object)
+    state[(levels >= 4) & done] = "done"
+    state[(levels >= 4) & ~done & (as_of <= deadline)] = "pending"
+    state[(levels >= 4) & ~done & (as_of > deadline)] = "overdue"
+    return pd.DataFrame({"deadline": deadline, "followup": state}, index=latest.index)
+
+
+@register("risk_view", "risk", "五色风险视图", "Five-colour risk view",
+          "Each company's latest risk assessment on or before as_of with its colour, its "
+          "follow-up deadline (levels 4 and 5) and follow-up state: done, pending, overdue "
+          "(= the risk_without_followup gap) or n/a.",
+          params=("followup_days_orange", "followup_days_red"))
+def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+              followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
+              followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"],
+              ) -> pd.DataFrame:
+    """One row per company assessed on or before ``as_of``, with its follow-up state.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date: only assessments, visits and demand resolutions
+        dated on or before it count.
+    followup_days_orange : int
+        Days allowed to follow up a level-4 (orange) assessment (default 14).
+    followup_days_red : int
+        Days allowed to follow up a level-5 (red) assessment (default 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``company_id``, ``company_name``, ``building_id``,
+        ``building_name``, ``grid_id``, ``grid_name``, ``level`` (1-5),
+        ``label_zh``, ``label_en``, ``colour_zh``, ``colour_en``,
+        ``assessed_on``, ``deadline`` (NaT for levels 1-3), ``followup``
+        (see :func:`followup_states`), ``reason`` (of the assessment) and
+        ``kind`` (always ``"assessed"``); sorted by level descending, then
+        company id.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> view = risk_view(load_dataset(), "2026-11-29")
+    >>> set(view["followup"]) <= set(FOLLOWUP_STATES), view["company_id"].is_unique
+    (True, True)
+    """
+    day = _timestamp(as_of)
+    latest = latest_assessments(ds, day).reset_index(drop=True)
+    view = _places(ds, latest["company_id"])
+    view["level"] = latest["level"].astype("int64")
+    view = view.join(level_columns(view["level"]))
+    view["assessed_on"] = latest["assessed_on"]
+    view = view.join(followup_states(ds, latest, day, int(followup_days_orange),
+                                     int(followup_days_red)))
+    view["reason"] = latest["reason"].astype(object)
+    view["kind"] = "assessed"
+    view = view[VIEW_COLUMNS].sort_values(["level", "company_id"], ascending=[False, True],
+                                          kind="stable")
+    return view.reset_index(drop=True)
+
+
+def risk_distribution(view: pd.DataFrame, by: str = "grid") -> pd.DataFrame:
+    """Count companies per level, per grid or per building.
+
+    Parameters
+    ----------
+    view : pandas.DataFrame
+        A :func:`risk_view` result (needs ``level``, ``<by>_id``, ``<by>_name``).
+    by : {"grid", "building"}
+        What to group by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``<by>_id``, ``<by>_name``, one column per level 1..5 titled by
+        :func:`level_title` (e.g. ``"4 较不稳定（橙）"``) and ``total``; one row
+        per grid or building present in the view, sorted by id.
+
+    Examples
+    --------
+    >>> view = pd.DataFrame({"grid_id": ["G1", "G1", "G2"], "grid_name": ["一", "一", "二"],
+    ...                      "level": [5, 1, 5]})
+    >>> table = risk_distribution(view)
+    >>> table[["grid_id", "5 不稳定（红）", "1 稳定（绿）", "total"]].values.tolist()
+    [['G1', 1, 1, 2], ['G2', 1, 0, 1]]
+    """
+    if by not in ("grid", "building"):
+        raise ValueError(f"by must be 'grid' or 'building', got {by!r}")
+    keys = [f"{by}_id", f"{by}_name"]
+    titles = [level_title(r.level) for r in schema.RISK_LEVELS]
+    frame = view[keys].astype(object).fillna("").assign(
+        level=view["level"].astype("int64").map(level_title))
+    table = pd.crosstab([frame[keys[0]], frame[keys[1]]], frame["level"])
+    table = table.reindex(columns=titles, fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.reset_index().sort_values(keys[0], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Suggested levels for unassessed companies
+# ---------------------------------------------------------------------------
+
+
+def level_for_score(score: int) -> int:
+    """The suggested level of a score (see :data:`SCORE_LEVELS`).
+
+    Examples
+    --------
+    >>> [level_for_score(s) for s in range(8)]
+    [1, 2, 3, 3, 4, 4, 5, 5]
+    """
+    return next(level for minimum, level in SCORE_LEVELS if score >= minimum)
+
+
+def score_indicators(lease_days: float | None, relocation: bool, unresolved: int,
+                     oldest_days: float | None, employees: float | None
+                     ) -> tuple[int, list[str]]:
+    """Additive risk points of one company and the reasons (``中文 / English``).
+
+    ============================================  ======
+    indicator                                     points
+    ============================================  ======
+    lease already expired (``lease_days < 0``)    3
+    lease expires within 90 days (0..90)          2
+    relocation intent                             3
+    each unresolved demand on ``as_of`` (max 2)   1
+    oldest unresolved demand older than 30 days   1
+    fewer than 10 employees (when known)          1
+    ============================================  ======
+
+    Parameters
+    ----------
+    lease_days : float or None
+        Days from ``as_of`` to ``lease_expires`` (negative = expired; None = unknown).
+    relocation : bool
+        ``relocation_intent`` is true.
+    unresolved : int
+        Number of the company's demands unresolved on ``as_of``.
+    oldest_days : float or None
+        Age in days of the oldest of them (None when there is none).
+    employees : float or None
+        Headcount (None = unknown, no points).
+
+    Returns
+    -------
+    tuple of (int, list of str)
+        The score and the reasons, in the order of the table.
+
+    Examples
+    --------
+    >>> score_indicators(30, True, 3, 45, 5)
+    (9, ['租约30天后到期 / lease expires in 30 days', '有迁出意向 / intends to relocate', \
+'3项诉求未解决 / 3 unresolved demands', '最早诉求已45天 / oldest demand 45 days old', \
+'小微企业（5人） / small company (5 staff)'])
+    >>> score_indicators(None, False, 0, None, None)
+    (0, [])
+    """
+    score, reasons = 0, []
+    if lease_days is not None and lease_days < 0:
+        score += 3
+        days = -int(lease_days)
+        reasons.append(f"租约已到期{days}天 / lease expired {_days(days)} ago")
+    elif lease_days is not None and lease_days <= LEASE_WINDOW_DAYS:
+        score += 2
+        days = int(lease_days)
+        reasons.append(f"租约{days}天后到期 / lease expires in {_days(days)}")
+    if relocation:
+        score += 3
+        reasons.append("有迁出意向 / intends to relocate")
+    if unresolved:
+        score += min(unresolved, 2)
+        plural = "s" if unresolved > 1 else ""
+        reasons.append(f"{unresolved}项诉求未解决 / {unresolved} unresolved demand{plural}")
+    if oldest_days is not None and oldest_days > OLD_DEMAND_DAYS:
+        score += 1
+        days = int(oldest_days)
+        reasons.append(f"最早诉求已{days}天 / oldest demand {_days(days)} old")
+    if employees is not None and employees < SMALL_COMPANY_EMPLOYEES:
+        score += 1
+        reasons.append(f"小微企业（{int(employees)}人） / small company ({int(employees)} staff)")
+    return score, reasons
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def unresolved_demands(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per company: demands unresolved on ``as_of`` (``count``) and the oldest's age (days).
+
+    A demand is unresolved on ``as_of`` when it was raised on or before
+    ``as_of`` and its status is not ``resolved`` or it was resolved after
+    ``as_of`` (the ``stale_demand`` rule of GAPS.md).
+    """
+    demands = ds["demands"]
+    open_ = demands[(demands["raised_on"] <= as_of)
+                    & ((demands["status"] != "resolved") | (demands["resolved_on"] > as_of))]
+    grouped = open_.groupby("company_id")["raised_on"]
+    return pd.DataFrame({"count": grouped.size(),
+                         "oldest_days": (as_of - grouped.min()).dt.days})
+
+
+@register("risk_suggested", "risk", "建议风险等级（未评估企业）", "Suggested risk level",
+          "For companies with no assessment on or before as_of: a suggested five-colour level "
+          "from additive points (lease expired 3 / expiring within 90 days 2, relocation intent "
+          "3, unresolved demands 1 each up to 2, oldest demand older than 30 days 1, fewer than "
+          "10 employees 1; score 0 -> 1, 1 -> 2, 2-3 -> 3, 4-5 -> 4, >= 6 -> 5), with reasons. "
+          "Suggestions are not assessments (kind = suggested).")
+def suggested_risk(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
+    """Suggest a level for every company not assessed on or before ``as_of``.
+
+    The score adds the points of :func:`score_indicators` (lease expired 3,
+    lease expiring within :data:`LEASE_WINDOW_DAYS` = 90 days 2, relocation
+    intent 3, each demand unresolved on ``as_of`` 1 up to 2, oldest of them
+    older than :data:`OLD_DEMAND_DAYS` = 30 days 1, fewer than
+    :data:`SMALL_COMPANY_EMPLOYEES` = 10 employees 1; missing values add
+    nothing) and maps it to a level with :func:`level_for_score`: 0 -> 1
+    green, 1 -> 2 blue, 2-3 -> 3 yellow, 4-5 -> 4 orange, 6+ -> 5 red. So
+    relocation intent alone suggests yellow, with a lease expiring soon
+    orange, with an expired lease red.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``company_id``, ``company_name``, ``building_id``, ``grid_id``,
+        ``suggested_level``, ``label_zh``, ``colour_en``, ``score``,
+        ``reasons`` (list of ``中文 / English`` strings) and ``kind`` (always
+        ``"suggested"``); sorted by suggested level, score (both descending),
+        then company id.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> ds = load_dataset()
+    >>> found = suggested_risk(ds, "2026-11-29")
+    >>> assessed = set(risk_view(ds, "2026-11-29")["company_id"])
+    >>> assessed.isdisjoint(found["company_id"]), set(found["kind"]) <= {"suggested"}
+    (True, True)
+    """
+    day = _timestamp(as_of)
+    companies = ds["companies"]
+    assessed = set(latest_assessments(ds, day)["company_id"])
+    todo = companies[~companies["id"].isin(assessed)].reset_index(drop=True)
+    demands = unresolved_demands(ds, day)
+    lease_days = (todo["lease_expires"] - day).dt.days
+    scored = [score_indicators(_value(lease), bool(_value(move) or False),
+                               int(_value(demands["count"].get(c)) or 0),
+                               _value(demands["oldest_days"].get(c)), _value(staff))
+              for c, lease, move, staff in zip(todo["id"], lease_days, todo["relocation_intent"],
+                                               todo["employees"], strict=True)]
+    frame = _places(ds, todo["id"])[["company_id", "company_name", "building_id", "grid_id"]]
+    frame["score"] = pd.Series([s for s, _ in scored], dtype="int64")
+    frame["suggested_level"] = frame["score"].map(level_for_score).astype("int64")
+    levels = level_columns(frame["suggested_level"])
+    frame["label_zh"], frame["colour_en"] = levels["label_zh"], levels["colour_en"]
+    frame["reasons"] = pd.Series([r for _, r in scored], dtype=object)
+    frame["kind"] = "suggested"
+    frame = frame[SUGGESTED_COLUMNS].sort_values(["suggested_level", "score", "company_id"],
+                                                 ascending=[False, False, True], kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _value(value: object) -> object:
+    """None for missing values (NaN, NaT, pd.NA), the value otherwise."""
+    return None if value is None or pd.isna(value) else value
