@@ -206,6 +206,124 @@ def add_gap_options(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when any gap is found (for schedulers)")
 
 
+def _print_frame(frame: object, fmt: str, title: str = "") -> None:
+    """Print a DataFrame as a rich table (people), JSON or CSV (machines)."""
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    if fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+        return
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        return
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    out.print(table)
+
+
+def _cell(value: object) -> str:
+    import pandas as pd
+
+    if isinstance(value, list | tuple | set):
+        return "、".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if value is None or (not isinstance(value, dict) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from graphmodel import linkages
+    from graphmodel.queries import parse_as_of
+
+    as_of = parse_as_of(args.as_of)
+    dataset = _load(args)
+    matrix = linkages.sector_matrix(dataset, as_of)
+    bridges = linkages.bridges(dataset, as_of, top=args.top)
+    connectors = linkages.connectors(dataset, as_of, k=args.k)
+    if args.format == "json":
+        import json
+
+        print(json.dumps({name: json.loads(frame.to_json(orient="records", force_ascii=False))
+                          for name, frame in (("sector_matrix", matrix), ("bridges", bridges),
+                                              ("connectors", connectors))},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "csv":
+        _print_frame(matrix, "csv")
+        return 0
+    table = linkages.sector_matrix_table(matrix)
+    table = table.rename(index=schema.SECTOR_LABELS)
+    table.insert(0, "from \\ to", table.index)
+    _print_frame(table, "table", "领域关系矩阵 Sector matrix (active links, source → target)")
+    _print_frame(bridges, "table", f"跨领域桥梁 Bridges (betweenness, top {args.top})")
+    _print_frame(connectors, "table", f"跨领域连接者 Connectors (≥ {args.k} other sectors)")
+    return 0
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from graphmodel import linkages
+    from graphmodel.queries import parse_as_of
+
+    dataset = _load(args)
+    try:
+        steps = linkages.path(dataset, args.a, args.b, parse_as_of(args.as_of))
+    except ValueError as exc:
+        err.print(f"[red]错误 error[/]: {escape(str(exc))}")
+        return 1
+    if not len(steps):
+        out.print(f"{args.a} 与 {args.b} 之间没有联系 / no connection")
+        return 1
+    if args.format != "table":
+        _print_frame(steps, args.format)
+        return 0
+    out.print(linkages.format_path(steps), markup=False)
+    out.print(f"({len(steps)} 步 steps)")
+    return 0
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    from graphmodel import risk
+    from graphmodel.queries import parse_as_of, resolve_params
+
+    as_of = parse_as_of(args.as_of)
+    dataset = _load(args)
+    params = resolve_params(("followup_days_orange", "followup_days_red"))
+    view = risk.risk_view(dataset, as_of, **params)
+    suggested = risk.suggested_risk(dataset, as_of)
+    if args.format == "json":
+        import json
+
+        print(json.dumps({"assessed": json.loads(view.to_json(orient="records", force_ascii=False,
+                                                               date_format="iso")),
+                          "suggested": json.loads(suggested.to_json(orient="records",
+                                                                    force_ascii=False))},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "csv":
+        _print_frame(view, "csv")
+        return 0
+    columns = ["company_name", "building_name", "label_zh", "colour_zh", "assessed_on",
+               "deadline", "followup"]
+    shown = view if args.all else view[view["level"] >= 4]
+    _print_frame(shown[columns], "table", "五色风险 Five-colour risk, assessed"
+                 + ("" if args.all else " (levels 4-5; --all for every company)"))
+    _print_frame(risk.risk_distribution(view, by=args.by).reset_index(), "table",
+                 f"等级分布 Distribution per {args.by}")
+    top = suggested[suggested["suggested_level"] >= 3]
+    _print_frame(top[["company_name", "suggested_level", "label_zh", "score", "reasons"]], "table",
+                 "建议等级（未评估企业，仅供参考）Suggested levels for unassessed companies "
+                 "(not assessments; levels >= 3)")
+    return 0
+
+
 def _connection(args: argparse.Namespace) -> object:
     from graphmodel.neo4j_backend import connection_settings
 
@@ -362,6 +480,37 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dataset(p)
     add_gap_options(p)
     p.set_defaults(handler=cmd_gaps)
+
+    p = commands.add_parser("links", help="cross-sector linkages: matrix, bridges, connectors",
+                            description="Sector matrix of active links, bridges ranked by "
+                            "betweenness, and connectors linked to >= k other sectors.")
+    _add_dataset(p)
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--top", type=int, default=20, help="bridges to list (default 20)")
+    p.add_argument("-k", type=int, default=3, help="connectors: minimum other sectors (3)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(handler=cmd_links)
+
+    p = commands.add_parser("path", help="shortest connection between two entities",
+                            description="Shortest undirected connection over active links and "
+                            "containment, e.g. graphmodel path 京东健康 上海戏剧学院.")
+    _add_dataset(p)
+    p.add_argument("a", help="id or exact name")
+    p.add_argument("b", help="id or exact name")
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(handler=cmd_path)
+
+    p = commands.add_parser("risk", help="five-colour risk view (五色风险分析法)",
+                            description="Latest level per assessed company with follow-up "
+                            "deadline and state, distribution per grid or building, and "
+                            "suggested levels for unassessed companies.")
+    _add_dataset(p)
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--by", choices=("grid", "building"), default="grid")
+    p.add_argument("--all", action="store_true", help="list every assessed company")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(handler=cmd_risk)
 
     _add_neo4j_commands(commands)
 
