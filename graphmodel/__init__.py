@@ -15,7 +15,14 @@ from graphmodel.dataset import Dataset, load_dataset
 from graphmodel.gaps import GAP_NAMES, gaps, run_gap
 from graphmodel.graph import build_graph
 from graphmodel.io import write_template
-from graphmodel.linkages import bridges, connectors, format_path, path, sector_matrix
+from graphmodel.linkages import (
+    bridges,
+    connectors,
+    format_path,
+    path,
+    sector_matrix,
+    sector_matrix_table,
+)
 from graphmodel.queries import all_queries, get_query
 from graphmodel.risk import risk_distribution, risk_view, suggested_risk
 from graphmodel.stats import info
@@ -39,6 +46,7 @@ __all__ = [
     "risk_view",
     "run_gap",
     "sector_matrix",
+    "sector_matrix_table",
     "suggested_risk",
     "write_template",
 ]
