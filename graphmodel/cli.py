@@ -7,6 +7,7 @@ Exit status: 0 success, 1 failure, 2 invalid input (every problem is printed).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -378,8 +379,12 @@ def cmd_neo4j_query(args: argparse.Namespace) -> int:
     for item in args.param or []:
         key, _, value = item.partition("=")
         params[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
-    frame = backend.run_query(args.name, args.dataset_name, args.as_of, _connection(args),
-                              **params)
+    try:
+        frame = backend.library_query(args.name, args.dataset_name, args.as_of,
+                                      _connection(args), **params)
+    except (KeyError, ValueError) as exc:
+        err.print(f"[red]错误 error[/]: {escape(str(exc.args[0] if exc.args else exc))}")
+        return 1
     if args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
     elif args.format == "csv":
@@ -529,6 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    # The driver logs every retry as a warning; the command prints one clear message instead.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
         return args.handler(args)
     except DatasetError as exc:

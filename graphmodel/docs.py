@@ -61,6 +61,10 @@ def schema_markdown() -> str:
     lines += _table(["label", "from table", "中文", "caption"],
                     [[f"`{n.name}`", f"`{n.table}`", n.title_zh, f"`{n.caption}`"]
                      for n in schema.NODE_LABELS.values()])
+    lines += ["", "In Neo4j, `Company` nodes also carry their latest risk assessment (ever): "
+              "`risk_level`, `risk_colour`, `risk_label_zh`, `risk_assessed_on`, and one label "
+              "of " + ", ".join(f"`{label}`" for label in schema.RISK_LABELS.values()) + " for the Browser "
+              "style (GraSS selects on labels only).", ""]
     lines += ["", "### Relationship types", "",
               "Structural relationships come from foreign keys and record tables:", ""]
     lines += _table(["type", "from", "to", "origin", "中文", "meaning"],

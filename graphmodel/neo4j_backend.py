@@ -13,17 +13,34 @@ loading twice leaves the same graph as loading once. After a complete load,
 relationships between entities of this load that the load did not write are
 deleted (a company that moved buildings keeps one ``PART_OF``); ``sync=True``
 also deletes entities of the dataset that are no longer in it.
+
+Company nodes also carry their latest risk assessment in the dataset, whatever
+its date (recomputed on every load, so a reload keeps it equal to the latest
+assessment): the properties ``risk_level`` (1-5), ``risk_colour``,
+``risk_label_zh`` and ``risk_assessed_on``, and one colour label among
+:data:`RISK_LABELS` (``RiskGreen`` ... ``RiskRed``), because Neo4j Browser's
+style sheet (GraSS) can select nodes by label only, never by property. A company
+never assessed has none of them. Date-dependent questions (latest assessment *on*
+``as_of``) are answered by the queries, not by these properties.
+
+Queries: :func:`run_query` runs a library query's Cypher
+(``queries/<group>/<name>.cypher``) as is; :func:`run_links_query` returns the
+same frame as the embedded linkage query (for ``bridges`` it fetches the actor
+network projection with Cypher and ranks it in Python with
+:func:`graphmodel.linkages.rank_bridges`, as Neo4j Community has no betweenness
+centrality); :func:`library_query` dispatches any query name to the right one.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,7 +48,15 @@ from graphmodel import schema
 from graphmodel.dataset import Dataset
 from graphmodel.graph import entity_nodes, link_edges, structural_edges, visit_edges
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 DEFAULT_BATCH_SIZE = 5000
+
+
+def _one_line(exc: BaseException) -> str:
+    """A driver exception as one line (its messages often span several)."""
+    return " ".join(str(exc).split())
 
 
 class Neo4jError(RuntimeError):
@@ -82,7 +107,7 @@ def open_driver(conn: Connection) -> Any:
                          f"{conn.uri}: check NEO4J_USERNAME / NEO4J_PASSWORD") from None
     except (ServiceUnavailable, OSError) as exc:
         driver.close()
-        raise Neo4jError(f"无法连接 Neo4j / cannot reach Neo4j at {conn.uri}: {exc}. Is the server "
+        raise Neo4jError(f"无法连接 Neo4j / cannot reach Neo4j at {conn.uri}: {_one_line(exc)}. Is the server "
                          "running? (make neo4j-start)") from None
     return driver
 
@@ -98,13 +123,43 @@ def _neo4j_value(value: Any) -> Any:
     return value
 
 
+RISK_LABELS = schema.RISK_LABELS
+
+
+def latest_risk(ds: Dataset) -> dict[str, dict[str, Any]]:
+    """Each assessed company's latest assessment in the dataset (whatever its date).
+
+    Returns ``{company_id: {"risk_level", "risk_colour", "risk_label_zh",
+    "risk_assessed_on"}}``: the properties the loader sets on Company nodes.
+    """
+    risks = ds["risk_assessments"]
+    latest = risks.sort_values(["company_id", "assessed_on"]).drop_duplicates("company_id",
+                                                                             keep="last")
+    found = {}
+    for company, day, level in zip(latest["company_id"], latest["assessed_on"], latest["level"],
+                                   strict=True):
+        info = schema.risk_level_info(int(level))
+        found[company] = {"risk_level": int(level), "risk_colour": info.colour_en,
+                          "risk_label_zh": info.label_zh, "risk_assessed_on": day.date()}
+    return found
+
+
 def node_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
-    """Rows to write per label: ``{"id": ..., "props": {...}}``."""
+    """Rows to write per label: ``{"id": ..., "props": {...}, "extra_label": ...}``.
+
+    ``extra_label`` is the colour label of an assessed company (:data:`RISK_LABELS`),
+    else None; companies also get the properties of :func:`latest_risk`.
+    """
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    risk = latest_risk(ds)
     for node_id, attrs in entity_nodes(ds):
         label = attrs["label"]
         props = {k: _neo4j_value(v) for k, v in attrs.items() if k not in ("label", "id")}
-        rows[label].append({"id": node_id, "props": props})
+        extra = None
+        if label == "Company" and node_id in risk:
+            props.update(risk[node_id])
+            extra = RISK_LABELS[risk[node_id]["risk_level"]]
+        rows[label].append({"id": node_id, "props": props, "extra_label": extra})
     return rows
 
 
@@ -150,12 +205,15 @@ def _label_indexes() -> list[str]:
             "ON (n.dataset, n.id)" for label in schema.NODE_LABELS]
 
 
-def _node_cypher(label: str) -> str:
+def _node_cypher(label: str, extra_label: str | None = None) -> str:
     assert label in schema.NODE_LABELS
-    others = ":".join(other for other in schema.NODE_LABELS if other != label)
+    assert extra_label is None or extra_label in RISK_LABELS.values()
+    others = ":".join([*(other for other in schema.NODE_LABELS if other != label),
+                       *RISK_LABELS.values()])
+    labels = label + (f":{extra_label}" if extra_label else "")
     return (f"UNWIND $rows AS row MERGE (n:Entity {{dataset: $dataset, id: row.id}}) "
             f"SET n = row.props, n.dataset = $dataset, n.id = row.id, n.load_id = $load_id "
-            f"REMOVE n:{others} SET n:{label}")
+            f"REMOVE n:{others} SET n:{labels}")
 
 
 def _relationship_cypher(rel_type: str) -> str:
@@ -231,7 +289,12 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
             with tqdm(total=total, unit="rec", desc=f"loading {ds.name}", disable=not progress,
                       leave=False) as bar:
                 for label, rows in nodes.items():
-                    _write(session, _node_cypher(label), rows, ds.name, load_id, batch_size, bar)
+                    groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+                    for row in rows:
+                        groups[row["extra_label"]].append(row)
+                    for extra, group in groups.items():
+                        _write(session, _node_cypher(label, extra), group, ds.name, load_id,
+                               batch_size, bar)
                 for rel_type, rows in rels.items():
                     _write(session, _relationship_cypher(rel_type), rows, ds.name, load_id,
                            batch_size, bar)
@@ -242,7 +305,7 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
                         "$load_id", dataset=ds.name, nodes=sum(map(len, nodes.values())),
                         rels=sum(map(len, rels.values())), load_id=load_id).consume()
     except _driver_errors() as exc:
-        raise Neo4jError(f"写入 Neo4j 中断 / load into Neo4j interrupted: {exc}. Re-run the load: "
+        raise Neo4jError(f"写入 Neo4j 中断 / load into Neo4j interrupted: {_one_line(exc)}. Re-run the load: "
                          "it converges to the right graph.") from None
     finally:
         driver.close()
@@ -290,18 +353,73 @@ def datasets(conn: Connection | None = None) -> pd.DataFrame:
     return run_cypher(cypher, {}, conn)
 
 
+_DRIVERS: dict[Connection, Any] = {}
+
+
+def _shared_driver(conn: Connection) -> Any:
+    """One driver per connection, opened (and checked) on first use, closed at exit."""
+    driver = _DRIVERS.get(conn)
+    if driver is None:
+        driver = open_driver(conn)
+        if not _DRIVERS:
+            atexit.register(close_drivers)
+        _DRIVERS[conn] = driver
+    return driver
+
+
+def close_drivers() -> None:
+    """Close the drivers kept by :func:`run_cypher` (done automatically at exit)."""
+    while _DRIVERS:
+        _, driver = _DRIVERS.popitem()
+        driver.close()
+
+
 def run_cypher(cypher: str, params: dict[str, Any], conn: Connection | None = None) -> pd.DataFrame:
-    """Run read-only Cypher with parameters and return the records as a DataFrame."""
+    """Run read-only Cypher with parameters and return the records as a DataFrame.
+
+    The driver is kept for the next call on the same connection (one connection
+    check per process instead of one per query).
+    """
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
     conn = conn or connection_settings()
-    driver = open_driver(conn)
+    driver = _shared_driver(conn)
     try:
         records, _, keys = driver.execute_query(cypher, params, database_=conn.database,
                                                 routing_="r")
-    except _driver_errors() as exc:
-        raise Neo4jError(f"Neo4j 查询失败 / query failed: {exc}") from None
-    finally:
+    except (ServiceUnavailable, SessionExpired) as exc:
+        _DRIVERS.pop(conn, None)
         driver.close()
+        raise Neo4jError(f"无法连接 Neo4j / cannot reach Neo4j at {conn.uri}: {_one_line(exc)}. Is the "
+                         "server running? (make neo4j-start)") from None
+    except _driver_errors() as exc:
+        raise Neo4jError(f"Neo4j 查询失败 / query failed: {_one_line(exc)}") from None
     return pd.DataFrame([r.values() for r in records], columns=keys)
+
+
+def delete_dataset(dataset: str, conn: Connection | None = None, limit: int = 10000) -> int:
+    """Delete every node and relationship of one dataset, and its entry in :func:`datasets`.
+
+    Deletes in batches of ``limit`` nodes (``DETACH DELETE``); other datasets are
+    untouched. Returns the number of nodes deleted.
+    """
+    conn = conn or connection_settings()
+    driver = _shared_driver(conn)
+    cypher = ("MATCH (n:Entity {dataset: $dataset}) WITH n LIMIT $limit DETACH DELETE n "
+              "RETURN count(*) AS deleted")
+    deleted = 0
+    try:
+        while True:
+            records, _, _ = driver.execute_query(cypher, dataset=dataset, limit=limit,
+                                                 database_=conn.database)
+            deleted += records[0]["deleted"]
+            if records[0]["deleted"] < limit:
+                break
+        driver.execute_query("MATCH (m:GraphmodelDataset {name: $dataset}) DELETE m",
+                             dataset=dataset, database_=conn.database)
+    except _driver_errors() as exc:
+        raise Neo4jError(f"Neo4j 删除失败 / delete failed: {_one_line(exc)}") from None
+    return deleted
 
 
 def _plain(value: Any) -> Any:
@@ -316,7 +434,12 @@ def _plain(value: Any) -> Any:
 
 def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
               conn: Connection | None = None, **params: Any) -> pd.DataFrame:
-    """Run a library query's Cypher on Neo4j for one dataset.
+    """Run a library query's Cypher on Neo4j for one dataset, as is.
+
+    For the gaps, ``sector_matrix``, ``connectors``, ``path`` and the risk queries
+    the rows are the answer; for ``bridges`` they are the actor network projection
+    (rank it with :func:`run_links_query`). :func:`library_query` returns, for any
+    query, the same frame as the embedded backend.
 
     Parameters
     ----------
@@ -325,11 +448,13 @@ def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
     dataset : str
         The dataset name it was loaded under.
     as_of : datetime.date or str, optional
-        Evaluation date (default today).
+        Evaluation date (default today), passed as the Cypher ``date`` ``$as_of``.
     conn : Connection, optional
         Connection settings (default from the environment).
     **params
-        Query parameters; gap parameters default as in GAPS.md.
+        Query parameters. For a gap any of the five gap parameters may be given
+        (GAPS.md defaults for the others); for other queries the query's own
+        parameters, with the defaults of :attr:`Query.defaults`.
 
     Returns
     -------
@@ -339,9 +464,8 @@ def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
     from graphmodel.queries import get_query, parse_as_of, resolve_params
 
     query = get_query(name)
-    values: dict[str, Any] = dict(params)
-    if query.group == "gaps":
-        values = resolve_params(**params)
+    values: dict[str, Any] = (resolve_params(**params) if query.group == "gaps"
+                              else query.resolve(**params))
     values.update(dataset=dataset, as_of=parse_as_of(as_of))
     frame = run_cypher(query.cypher(), values, conn)
     return frame.apply(lambda column: column.map(_plain)) if len(frame) else frame
@@ -352,11 +476,13 @@ def gaps(dataset: str, as_of: dt.date | str | None = None, only: Iterable[str] |
     """The coverage gaps computed on Neo4j: same columns and order as :func:`graphmodel.gaps`."""
     from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES
 
-    names = list(only) if only is not None else list(GAP_NAMES)
-    frames = []
+    # dict.fromkeys: a gap named twice yields its findings once (as the embedded gaps)
+    names = list(dict.fromkeys(only)) if only is not None else list(GAP_NAMES)
     for name in names:
         if name not in GAP_NAMES:
             raise KeyError(f"unknown gap {name!r}; known: {', '.join(GAP_NAMES)}")
+    frames = []
+    for name in names:
         frame = run_query(name, dataset, as_of, conn, **params)
         frame.insert(0, "gap", name)
         frames.append(frame.reindex(columns=GAP_COLUMNS))
@@ -365,3 +491,174 @@ def gaps(dataset: str, as_of: dt.date | str | None = None, only: Iterable[str] |
     result = pd.concat(frames, ignore_index=True)
     result["detail"] = result["detail"].map(lambda d: d if isinstance(d, dict) else {})
     return result.sort_values(["gap", "id"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Linkage and risk queries with the embedded backend's output
+# ---------------------------------------------------------------------------
+
+
+def actor_network(dataset: str, as_of: dt.date | str | None = None,
+                  conn: Connection | None = None) -> nx.Graph:
+    """The actor network of :func:`graphmodel.linkages.actor_network`, fetched from Neo4j.
+
+    Runs ``queries/links/bridges.cypher`` (one row per organisation, company and
+    person with its sector and neighbour ids) and builds the same undirected
+    simple graph: nodes carry ``label`` and ``sector``; ``graph.graph["names"]``
+    maps ids to names.
+    """
+    import networkx as nx
+
+    frame = run_query("bridges", dataset, as_of, conn)
+    graph = nx.Graph()
+    names: dict[str, str] = {}
+    for row in frame.itertuples(index=False):
+        sector = row.sector if isinstance(row.sector, str) else None
+        graph.add_node(row.id, label=row.label, sector=sector)
+        if isinstance(row.name, str):
+            names[row.id] = row.name
+    for row in frame.itertuples(index=False):
+        graph.add_edges_from((row.id, other) for other in row.neighbours if other != row.id)
+    graph.graph["names"] = names
+    return graph
+
+
+def resolve_entity(dataset: str, text: str, conn: Connection | None = None) -> str:
+    """The id of the entity of ``dataset`` given by id or exact name (as
+    :func:`graphmodel.linkages.resolve_entity`, on Neo4j).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is a demand, an ambiguous name (listing the candidates) or
+        unknown (listing entities whose name contains it, if any).
+    """
+    text = str(text).strip()
+    records = "NOT (n:RiskAssessment OR n:Population)"
+    described = ("RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l IN $labels][0] "
+                 "AS label ORDER BY id")
+    labels = list(schema.NODE_LABELS)
+    found = run_cypher(f"MATCH (n:Entity {{dataset: $dataset, id: $text}}) WHERE {records} "
+                       f"{described}", {"dataset": dataset, "text": text, "labels": labels}, conn)
+    if len(found):
+        if found.at[0, "label"] == "Demand":
+            raise ValueError(f"{text!r} is a demand, not an entity of the network")
+        return text
+    found = run_cypher(f"MATCH (n:Entity {{dataset: $dataset}}) WHERE n.name = $text AND "
+                       f"{records} AND NOT n:Demand {described}",
+                       {"dataset": dataset, "text": text, "labels": labels}, conn)
+    if len(found) == 1:
+        return str(found.at[0, "id"])
+
+    def describe(frame: pd.DataFrame) -> str:
+        return ", ".join(f"{r.name} ({r.id}, {r.label})" for r in frame.itertuples(index=False))
+
+    if len(found):
+        raise ValueError(f"name {text!r} is ambiguous; candidates: {describe(found)}")
+    similar = run_cypher(f"MATCH (n:Entity {{dataset: $dataset}}) WHERE n.name CONTAINS $text "
+                         f"AND {records} AND NOT n:Demand {described} LIMIT 11",
+                         {"dataset": dataset, "text": text, "labels": labels}, conn)
+    hint = ("; did you mean: " + describe(similar.head(10))
+            + (" ..." if len(similar) > 10 else "")) if len(similar) else ""
+    raise ValueError(f"unknown entity {text!r} (neither an id nor an exact name){hint}")
+
+
+def run_links_query(name: str, dataset: str, as_of: dt.date | str | None = None,
+                    conn: Connection | None = None, **params: Any) -> pd.DataFrame:
+    """A linkage query on Neo4j, with the same columns and order as the embedded one.
+
+    ``sector_matrix`` and ``connectors`` are computed entirely in Cypher.
+    ``bridges`` needs betweenness centrality, which Neo4j Community lacks: the
+    actor network is fetched with ``queries/links/bridges.cypher``
+    (:func:`actor_network`) and ranked with
+    :func:`graphmodel.linkages.rank_bridges`, so the ranking is the embedded one.
+    ``path`` resolves ``a`` and ``b`` (id or exact name, ambiguous names refused)
+    and runs ``shortestPath``; among equally short paths Neo4j may return another
+    one than the embedded breadth-first search, of the same length.
+
+    Parameters
+    ----------
+    name : {"sector_matrix", "bridges", "connectors", "path"}
+        The linkage query.
+    dataset : str
+        The dataset name it was loaded under.
+    as_of : datetime.date or str, optional
+        Evaluation date (default today).
+    conn : Connection, optional
+        Connection settings.
+    **params
+        ``top`` (bridges, default 20; 0 = all), ``k`` (connectors, default 3),
+        ``a`` and ``b`` (path, required).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :mod:`graphmodel.linkages` (``MATRIX_COLUMNS``, ``BRIDGE_COLUMNS``,
+        ``CONNECTOR_COLUMNS``, ``PATH_COLUMNS``).
+    """
+    from graphmodel import linkages
+    from graphmodel.queries import get_query
+
+    query = get_query(name)
+    if query.group != "links":
+        raise KeyError(f"{name!r} is not a linkage query")
+    values = query.resolve(**params)
+    if name == "bridges":
+        network = actor_network(dataset, as_of, conn)
+        top = values["top"]
+        return linkages.rank_bridges(network, network.graph["names"],
+                                     None if top is None else int(top))
+    if name == "path":
+        start = resolve_entity(dataset, values["a"], conn)
+        goal = resolve_entity(dataset, values["b"], conn)
+        frame = (run_query("path", dataset, as_of, conn, a=start, b=goal) if start != goal
+                 else pd.DataFrame(columns=linkages.PATH_COLUMNS))
+        return _frame(frame, linkages.PATH_COLUMNS, {"step": "int64"})
+    frame = run_query(name, dataset, as_of, conn, **values)
+    if name == "sector_matrix":
+        return _frame(frame, linkages.MATRIX_COLUMNS, {"links": "int64"})
+    return _frame(frame, linkages.CONNECTOR_COLUMNS, {"count": "int64"})
+
+
+def _frame(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pd.DataFrame:
+    frame = frame.reindex(columns=columns) if len(frame) else pd.DataFrame(columns=columns)
+    return frame.astype(types).reset_index(drop=True)
+
+
+def run_risk_query(name: str, dataset: str, as_of: dt.date | str | None = None,
+                   conn: Connection | None = None, **params: Any) -> pd.DataFrame:
+    """``risk_view`` or ``risk_suggested`` on Neo4j, with the embedded columns and types.
+
+    Both are computed entirely in Cypher; dates (``assessed_on``, ``deadline``)
+    come back as ``datetime64`` like the embedded :func:`graphmodel.risk.risk_view`.
+    """
+    from graphmodel import risk
+    from graphmodel.queries import get_query
+
+    if get_query(name).group != "risk":
+        raise KeyError(f"{name!r} is not a risk query")
+    frame = run_query(name, dataset, as_of, conn, **params)
+    if name == "risk_view":
+        frame = _frame(frame, risk.VIEW_COLUMNS, {"level": "int64"})
+        for column in ("assessed_on", "deadline"):
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+        return frame
+    return _frame(frame, risk.SUGGESTED_COLUMNS, {"suggested_level": "int64", "score": "int64"})
+
+
+def library_query(name: str, dataset: str, as_of: dt.date | str | None = None,
+                  conn: Connection | None = None, **params: Any) -> pd.DataFrame:
+    """Any library query on Neo4j, with the output of the embedded backend.
+
+    Gaps go through :func:`gaps` (columns ``gap``, ``id``, ``name``, ``grid_id``,
+    ``grid_name``, ``detail``), linkage queries through :func:`run_links_query`,
+    risk queries through :func:`run_risk_query`.
+    """
+    from graphmodel.queries import get_query
+
+    group = get_query(name).group
+    if group == "gaps":
+        return gaps(dataset, as_of, [name], conn, **params)
+    if group == "links":
+        return run_links_query(name, dataset, as_of, conn, **params)
+    return run_risk_query(name, dataset, as_of, conn, **params)

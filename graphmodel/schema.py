@@ -114,6 +114,11 @@ RISK_LEVELS: tuple[RiskLevel, ...] = (
 )
 
 
+RISK_LABELS: dict[int, str] = {r.level: "Risk" + r.colour_en.capitalize() for r in RISK_LEVELS}
+"""Neo4j label of a Company by its latest risk level: 1 ``RiskGreen`` ... 5 ``RiskRed``
+(the Browser style selects on labels only)."""
+
+
 def _risk_spellings() -> dict[str, int]:
     spellings: dict[str, int] = {}
     for r in RISK_LEVELS:

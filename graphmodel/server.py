@@ -12,10 +12,19 @@ environment variable ``GRAPHMODEL_NEO4J_HOME``)::
     pom.xml         generated; lists the two artifacts Maven resolves
     lib/            all jars, plus the ``.installed`` marker with the versions
     conf/neo4j.conf generated on every start
+    web/browser/    the Browser web app unpacked from its jar, first on the classpath, so
+                    that Neo4j serves it at /browser/ together with graphmodel/ (the style
+                    and guide of graphmodel.browser, at /browser/graphmodel/...)
     data/ logs/ run/ import/ plugins/
     logs/console.log  stdout/stderr of the server
     run/neo4j.pid     pid of the running server
     password          generated password (mode 600) unless NEO4J_PASSWORD is set
+
+By default :func:`start` writes graphmodel's Neo4j Browser style and guide there and sets
+``browser.post_connect_cmd`` so that Browser applies the style and opens the guide when a
+user connects (see ``docs/neo4j_browser.md``). The ports are 7687 (Bolt) and 7474 (HTTP),
+or ``$GRAPHMODEL_NEO4J_BOLT_PORT`` and ``$GRAPHMODEL_NEO4J_HTTP_PORT`` (read at import),
+for a second instance beside the project's one.
 
 Command line::
 
@@ -54,12 +63,36 @@ BROWSER_VERSION = "5.24.0"
 DEPENDENCY_PLUGIN_VERSION = "3.8.1"
 """Pinned ``maven-dependency-plugin`` used for ``copy-dependencies``."""
 
+HOME_ENV = "GRAPHMODEL_NEO4J_HOME"
+BOLT_PORT_ENV = "GRAPHMODEL_NEO4J_BOLT_PORT"
+HTTP_PORT_ENV = "GRAPHMODEL_NEO4J_HTTP_PORT"
+
+
+def _env_port(name: str, default: int) -> int:
+    """A port from the environment variable ``name`` (read once, at import), else ``default``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ValueError(f"{name} must be a TCP port number, got {raw!r}")
+    return int(raw)
+
+
 HOST = "127.0.0.1"
-BOLT_PORT = 7687
-HTTP_PORT = 7474
+BOLT_PORT = _env_port(BOLT_PORT_ENV, 7687)
+"""Bolt port: 7687, or ``$GRAPHMODEL_NEO4J_BOLT_PORT`` (for a second, private instance)."""
+HTTP_PORT = _env_port(HTTP_PORT_ENV, 7474)
+"""HTTP port (Browser): 7474, or ``$GRAPHMODEL_NEO4J_HTTP_PORT``."""
 BOLT_URI = f"bolt://{HOST}:{BOLT_PORT}"
 HTTP_URL = f"http://{HOST}:{HTTP_PORT}"
 BROWSER_URL = f"{HTTP_URL}/browser/"
+
+ASSETS_HOST = "localhost"
+"""Host name in the URLs of the Browser assets: Neo4j Browser fetches remote content only
+from hosts of ``browser.remote_content_hostname_whitelist``, and ``localhost`` is in its
+default list (``guides.neo4j.com, localhost``)."""
+ASSETS_PATH = "/browser/graphmodel/"
+"""Where the server serves graphmodel's Browser assets (style, guide), see :func:`assets_url`."""
 
 DEFAULT_USER = "neo4j"
 DEFAULT_DATABASE = "neo4j"
@@ -70,7 +103,6 @@ MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-HOME_ENV = "GRAPHMODEL_NEO4J_HOME"
 
 _MARKER = ".installed"
 _JAVA_OPTIONS = (
@@ -362,6 +394,80 @@ def credentials(home: Path | None = None) -> dict[str, str]:
     }
 
 
+# --------------------------------------------------------------------------- browser assets
+
+
+def _web_dir(home: Path) -> Path:
+    return home / "web"
+
+
+def assets_dir(home: Path | None = None) -> Path:
+    """Directory whose files the server serves under :data:`ASSETS_PATH`.
+
+    It is ``<home>/web/browser/graphmodel``: ``<home>/web`` is the first entry of the
+    server's classpath and holds ``browser/``, the Neo4j Browser web app unpacked from its
+    jar, so Neo4j's Browser module (which serves the classpath resource ``browser`` at
+    ``/browser``) serves it, our ``graphmodel/`` subdirectory included. Files there are
+    read on every request: rewriting them needs no restart.
+    """
+    return _web_dir(_home(home)) / "browser" / "graphmodel"
+
+
+def assets_url(name: str = "") -> str:
+    """URL of a Browser asset, e.g. ``assets_url("style.grass")``.
+
+    Uses :data:`ASSETS_HOST` (``localhost``) and :data:`HTTP_PORT`.
+    """
+    return f"http://{ASSETS_HOST}:{HTTP_PORT}{ASSETS_PATH}{name}"
+
+
+def _prepare_web(home: Path) -> Path:
+    """Unpack the Browser jar's ``browser/`` into ``<home>/web`` (once per Browser version)."""
+    import zipfile
+
+    web = _web_dir(home)
+    marker = web / _MARKER
+    if (
+        marker.is_file()
+        and marker.read_text() == _marker_text()
+        and (web / "browser" / "index.html").is_file()
+    ):
+        return web
+    jar = home / "lib" / f"neo4j-browser-{BROWSER_VERSION}.jar"
+    staging = home / "web.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    with zipfile.ZipFile(jar) as archive:
+        members = [m for m in archive.namelist() if m.startswith("browser/")]
+        for member in members:  # jar entries are relative paths without ".."; check anyway
+            if ".." in Path(member).parts or member.startswith("/"):
+                raise ServerError(f"unexpected entry {member!r} in {jar}")
+        archive.extractall(staging, members)
+    if not (staging / "browser" / "index.html").is_file():
+        raise ServerError(f"{jar} has no browser/index.html")
+    (staging / _MARKER).write_text(_marker_text())
+    shutil.rmtree(web, ignore_errors=True)
+    staging.rename(web)
+    return web
+
+
+def _write_browser_assets(home: Path) -> str | None:
+    """Unpack the web app, write the style and guide; return the post-connect commands.
+
+    A failure (say, a query file being edited) is reported and the server starts anyway
+    with a plain Browser: None is returned.
+    """
+    try:
+        _prepare_web(home)
+        from graphmodel import browser
+
+        browser.write_assets(assets_dir(home))
+        return browser.post_connect_cmd(assets_url())
+    except Exception as exc:  # the server is still worth starting
+        _say(f"Browser style/guide not installed ({type(exc).__name__}: {exc}); "
+             "the Browser starts unstyled")
+        return None
+
+
 # --------------------------------------------------------------------------- config
 
 
@@ -453,9 +559,14 @@ def _java_command(home: Path, settings: list[tuple[str, str]]) -> list[str]:
     if values.get("server.memory.heap.max_size"):
         cmd.append(f"-Xmx{values['server.memory.heap.max_size']}")
     cmd += [value for key, value in settings if key == _JVM_KEY]
+    classpath = [str(home / "lib" / "*")]
+    if (_web_dir(home) / "browser" / "index.html").is_file():
+        # First, so that the classpath resource "browser" (what Neo4j serves at /browser)
+        # is the unpacked web app with graphmodel's assets, not the Browser jar.
+        classpath.insert(0, str(_web_dir(home)))
     cmd += [
         "-cp",
-        str(home / "lib" / "*"),
+        os.pathsep.join(classpath),
         MAIN_CLASS,
         f"--home-dir={home}",
         f"--config-dir={home / 'conf'}",
@@ -682,6 +793,7 @@ def start(
     post_connect_cmd: str | None = None,
     remote_content_hostname_allowlist: str | Sequence[str] | None = None,
     extra_config: Mapping[str, str] | Iterable[str] | None = None,
+    browser_assets: bool = True,
     timeout: float = 120.0,
 ) -> dict[str, Any]:
     """Start the server in the background and wait until Bolt answers an authenticated query.
@@ -699,13 +811,20 @@ def start(
         Server home directory; defaults to :func:`default_home`.
     post_connect_cmd : str, optional
         Value of ``browser.post_connect_cmd``: Browser commands run after connecting,
-        separated by ``;`` (e.g. ``":style http://127.0.0.1:7474/..."``).
+        separated by ``;`` (e.g. ``"style http://localhost:7474/..."``). By default
+        (None, with ``browser_assets``) the commands that apply graphmodel's style and
+        open its guide (:func:`graphmodel.browser.post_connect_cmd`); ``""`` for none.
     remote_content_hostname_allowlist : str or sequence of str, optional
         Hosts Neo4j Browser may fetch content (guides, styles) from; written as
         ``browser.remote_content_hostname_whitelist``, the name 5.26 knows.
     extra_config : mapping or iterable of "KEY=VALUE" str, optional
         Further ``neo4j.conf`` settings; they override the defaults
         (``server.jvm.additional`` lines are appended).
+    browser_assets : bool
+        Unpack the Browser web app into ``<home>/web`` and write graphmodel's Browser
+        style and guide there (:func:`graphmodel.browser.write_assets`), served at
+        :func:`assets_url`. Done on every call, also when the server already runs (the
+        files are served live), so a running Browser picks up changed queries.
     timeout : float
         Seconds to wait for the server to answer.
 
@@ -727,6 +846,10 @@ def start(
             raise ServerError(
                 f"NEO4J_PASSWORD must have at least {MIN_PASSWORD_LENGTH} characters."
             )
+        if browser_assets:
+            generated = _write_browser_assets(home)
+            if post_connect_cmd is None:
+                post_connect_cmd = generated
         settings = _settings(
             home, post_connect_cmd, remote_content_hostname_allowlist, extra_config
         )
@@ -898,7 +1021,8 @@ def status(home: Path | None = None) -> dict[str, Any]:
     -------
     dict
         ``running`` (bool), ``pid`` (int or None), ``bolt_uri``, ``http_url``,
-        ``browser_url``, ``version`` (reported by the running server, else the pinned
+        ``browser_url``, ``style_url`` and ``guide_url`` (graphmodel's Browser style and
+        guide, for ``:style`` and ``:play``), ``version`` (reported by the running server, else the pinned
         one), ``browser_version``, ``installed`` (bool), ``home`` and ``log``.
     """
     home = _home(home)
@@ -910,6 +1034,8 @@ def status(home: Path | None = None) -> dict[str, Any]:
         "bolt_uri": BOLT_URI,
         "http_url": HTTP_URL,
         "browser_url": BROWSER_URL,
+        "style_url": assets_url("style.grass"),
+        "guide_url": assets_url("guide.html"),
         "version": version or NEO4J_VERSION,
         "browser_version": BROWSER_VERSION,
         "installed": is_installed(home),
@@ -930,7 +1056,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("install", help="resolve the Neo4j and Browser jars with Maven")
     for name, text in (("start", "start and wait until Bolt answers"), ("restart", "stop+start")):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--post-connect-cmd", help="value of browser.post_connect_cmd")
+        cmd.add_argument(
+            "--post-connect-cmd",
+            help="value of browser.post_connect_cmd (default: apply graphmodel's style and "
+            "open its guide; '' for none)",
+        )
+        cmd.add_argument(
+            "--no-browser-assets",
+            action="store_true",
+            help="do not write graphmodel's Browser style and guide",
+        )
         cmd.add_argument(
             "--remote-content-allowlist",
             help="comma-separated hosts Browser may fetch content from",
@@ -975,6 +1110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stop()
             info = start(
                 post_connect_cmd=args.post_connect_cmd,
+                browser_assets=not args.no_browser_assets,
                 remote_content_hostname_allowlist=args.remote_content_allowlist,
                 extra_config=args.config,
                 timeout=args.timeout,
@@ -982,6 +1118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Neo4j {info['version']} running (pid {info['pid']})")
             print(f"  Bolt:    {info['bolt_uri']}")
             print(f"  Browser: {info['browser_url']}")
+            print(f"  Guide:   :play {info['guide_url']}")
             print(f"  user neo4j; password in {_password_source()}")
         elif args.command == "stop":
             print("Neo4j stopped." if stop(timeout=args.timeout) else "Neo4j was not running.")
@@ -995,6 +1132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  installed: {'yes' if info['installed'] else 'no'} ({info['home']})")
                 print(f"  Bolt:      {info['bolt_uri']}")
                 print(f"  Browser:   {info['browser_url']}")
+                print(f"  Guide:     :play {info['guide_url']}")
                 print(f"  log:       {info['log']}")
             return 0 if info["running"] else 1
         elif args.command == "credentials":

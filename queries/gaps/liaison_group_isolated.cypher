@@ -1,0 +1,27 @@
+// 民族联络组孤立 Isolated liaison group                 (graphmodel query: liaison_group_isolated)
+//
+// 找出：与任何非民族领域（sector 不是 ethnic）的组织或企业（企业的领域是 business）之间，
+//       在 $as_of 没有任何方向的有效 PARTNERS_WITH、SUPPORTS、MENTORS 或 MEMBER_OF 关系的民族联络组。
+// Finds organisations of kind `liaison_group` with no PARTNERS_WITH, SUPPORTS, MENTORS or
+// MEMBER_OF link active on $as_of, in either direction, with any organisation or company
+// whose sector is not `ethnic` (a company's sector is `business`); links with people do not
+// count (GAPS.md, liaison_group_isolated).
+//
+// Parameters — set them in Neo4j Browser first:
+//   :param dataset => 'jingansi'
+//   :param as_of => date('2026-11-29')
+//
+// Returns one row per group, sorted by id: id, name, grid_id, grid_name (of the place it is
+// located in, if that place is within a grid), detail {}. Cost: O(V + E).
+
+MATCH (o:Organization {dataset: $dataset})
+WHERE o.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index
+  AND o.kind = 'liaison_group'
+  AND NOT EXISTS {
+        MATCH (o)-[r:PARTNERS_WITH|SUPPORTS|MENTORS|MEMBER_OF]-(other)
+        WHERE (other:Company OR (other:Organization AND other.sector <> 'ethnic'))
+          AND (r.since IS NULL OR r.since <= $as_of) AND (r.until IS NULL OR r.until >= $as_of)
+      }
+OPTIONAL MATCH (o)-[:LOCATED_IN]->(place)-[:PART_OF*0..2]->(g:Grid)
+RETURN o.id AS id, o.name AS name, g.id AS grid_id, g.name AS grid_name, {} AS detail
+ORDER BY id

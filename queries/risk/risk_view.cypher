@@ -1,0 +1,60 @@
+// 五色风险视图 Five-colour risk view                     (graphmodel query: risk_view)
+//
+// 列出：每家企业截至 $as_of 的最近一次风险评估（五色风险分析法）、颜色、跟进期限（4 级橙色
+//       $followup_days_orange 天，5 级红色 $followup_days_red 天）和跟进状态：
+//       done 已跟进 / pending 期限内待跟进 / overdue 逾期未跟进（即 risk_without_followup 缺口）/ n/a。
+// Lists each company's latest risk assessment dated on or before $as_of with its colour, its
+// follow-up deadline (levels 4 and 5: assessed_on + $followup_days_orange / $followup_days_red)
+// and follow-up state: `done` when a visit to the company or its building, or the resolution
+// of one of its demands, is dated from assessed_on to the deadline (both included) and on or
+// before $as_of; otherwise `pending` while $as_of <= deadline and `overdue` after (exactly the
+// risk_without_followup gap); `n/a` for levels 1-3.
+//
+// Parameters — set them in Neo4j Browser first:
+//   :param dataset => 'jingansi'
+//   :param as_of => date('2026-11-29')
+//   :param followup_days_orange => 14       // default 14
+//   :param followup_days_red => 3           // default 3
+//
+// Returns company_id, company_name, building_id, building_name, grid_id, grid_name, level,
+// label_zh, label_en, colour_zh, colour_en, assessed_on, deadline, followup, reason, kind
+// ('assessed'); sorted by level descending, then company_id. Cost: O(V + E).
+
+MATCH (c:Company {dataset: $dataset})-[:ASSESSED]->(x:RiskAssessment)
+WHERE c.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index
+  AND x.assessed_on <= $as_of
+WITH c, max(x.assessed_on) AS last
+MATCH (c)-[:ASSESSED]->(r:RiskAssessment {assessed_on: last})
+OPTIONAL MATCH (c)-[:PART_OF]->(b:Building)
+OPTIONAL MATCH (b)-[:PART_OF]->(g:Grid)
+WITH c, r, b, g,
+     CASE r.level WHEN 4 THEN r.assessed_on + duration({days: $followup_days_orange})
+                  WHEN 5 THEN r.assessed_on + duration({days: $followup_days_red}) END AS deadline
+// follow-up counts only when dated on or before as_of (later records do not exist yet)
+WITH c, r, b, g, deadline,
+     CASE WHEN deadline IS NULL THEN NULL WHEN deadline < $as_of THEN deadline
+          ELSE $as_of END AS span_end
+WITH c, r, b, g, deadline,
+     span_end IS NOT NULL
+     AND (EXISTS {
+            MATCH (c)-[:PART_OF*0..1]->(target)<-[v:VISITED]-()
+            WHERE v.date >= r.assessed_on AND v.date <= span_end
+          }
+          OR EXISTS {
+            MATCH (c)-[:RAISED]->(d:Demand)
+            WHERE d.resolved_on >= r.assessed_on AND d.resolved_on <= span_end
+          }) AS done
+RETURN c.id AS company_id, c.name AS company_name, b.id AS building_id,
+       b.name AS building_name, g.id AS grid_id, g.name AS grid_name, r.level AS level,
+       ['稳定', '较稳定', '一般', '较不稳定', '不稳定'][r.level - 1] AS label_zh,
+       ['stable', 'fairly stable', 'moderate', 'fairly unstable', 'unstable'][r.level - 1]
+         AS label_en,
+       ['绿', '蓝', '黄', '橙', '红'][r.level - 1] AS colour_zh,
+       ['green', 'blue', 'yellow', 'orange', 'red'][r.level - 1] AS colour_en,
+       r.assessed_on AS assessed_on, deadline,
+       CASE WHEN r.level < 4 THEN 'n/a'
+            WHEN done THEN 'done'
+            WHEN $as_of <= deadline THEN 'pending'
+            ELSE 'overdue' END AS followup,
+       r.reason AS reason, 'assessed' AS kind
+ORDER BY level DESC, company_id
