@@ -31,8 +31,8 @@ install: $(STAMP)
 system-deps:
 	bash scripts/setup-system.sh
 
-demo: install
-	$(BIN)/graphmodel info
+demo: install system-deps
+	$(BIN)/graphmodel report --out $(OUT)
 
 # The whole suite, Neo4j and the Browser test included. The server is started
 # first (installed on first use) and stopped afterwards whatever the result.

@@ -517,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_risk)
 
+    from graphmodel.report import register_cli as register_report
+
+    register_report(commands)
     _add_neo4j_commands(commands)
 
     p = commands.add_parser("server", help="install/start/stop/status of the local Neo4j server",

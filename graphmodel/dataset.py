@@ -60,6 +60,19 @@ class Dataset:
         return build_graph(self)
 
     @cached_property
+    def network(self) -> nx.MultiDiGraph:
+        """The graph without record nodes and visits: places, organisations, people, links.
+
+        Linkage queries only need this part, which stays small when the records
+        (visits, demands, assessments) run into millions.
+        """
+        if "graph" in self.__dict__:
+            return self.graph
+        from graphmodel.graph import build_graph
+
+        return build_graph(self, include_records=False)
+
+    @cached_property
     def names(self) -> pd.Series:
         """Series mapping every entity id to its display name (a demand's category)."""
         parts = []

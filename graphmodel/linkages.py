@@ -113,7 +113,7 @@ def active_edges(graph: nx.MultiDiGraph, as_of: dt.date,
     Parameters
     ----------
     graph : networkx.MultiDiGraph
-        The embedded graph (:attr:`Dataset.graph`).
+        The embedded graph (:attr:`Dataset.network` or :attr:`Dataset.graph`).
     as_of : datetime.date
         The evaluation date.
     structural : iterable of str
@@ -189,7 +189,7 @@ def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd
     >>> bool((frame["links"] > 0).all())
     True
     """
-    graph = ds.graph
+    graph = ds.network
     relationships = _distinct_relationships(graph, as_of_date(as_of))
     counts: Counter[tuple[str, str]] = Counter()
     sectors: dict[str, str | None] = {}
@@ -298,7 +298,7 @@ def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx
     >>> {d["label"] for _, d in net.nodes(data=True)} <= set(ACTOR_LABELS)
     True
     """
-    graph = ds.graph
+    graph = ds.network
     net = nx.Graph()
     net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
                        for node, attrs in graph.nodes(data=True)
@@ -642,7 +642,7 @@ def path(ds: Dataset, a: str, b: str,
     (True, '上海戏剧学院')
     """
     start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
-    adjacency = path_adjacency(ds.graph, as_of_date(as_of))
+    adjacency = path_adjacency(ds.network, as_of_date(as_of))
     nodes = shortest_path(adjacency, start, goal) if start != goal else None
     rows = []
     for step, (u, v) in enumerate(zip(nodes or [], (nodes or [])[1:], strict=False), start=1):

@@ -1,0 +1,272 @@
+"""Charts and the network map: Chinese renders, the layout is sound, the API is usable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import math
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from matplotlib.text import Text
+
+from graphmodel import load_dataset, plot, report, schema
+from graphmodel.gaps import gaps
+
+AS_OF = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def report_data(shipped):
+    history = pd.DataFrame(
+        [("r1", "2026-10-01T08:00:00", "2026-10-01", g, i % 3)
+         for i, g in enumerate(gaps(shipped, AS_OF)["gap"].unique())],
+        columns=plot.HISTORY_COLUMNS)
+    data = report.collect(shipped, AS_OF, gaps(shipped, AS_OF), "embedded", {}, None, [],
+                          "r2", "2026-11-29T08:00:00")
+    data.history = pd.concat([history, data.history], ignore_index=True)
+    return data
+
+
+@pytest.fixture(scope="module")
+def figures(report_data):
+    """Every figure a report draws (the report's own function), plus the street overview."""
+    drawn = report.report_figures(report_data)
+    fig = Figure(figsize=(16, 16))
+    plot.plot_street_overview(two_streets(report_data.ds), AS_OF, ax=fig.add_subplot())
+    drawn["overview.png"] = fig
+    return drawn
+
+
+def two_streets(ds):
+    """The shipped dataset with a second, empty-ish street (one grid, one building)."""
+    tables = {name: frame.copy() for name, frame in ds.tables.items()}
+    tables["streets"] = pd.concat([tables["streets"], pd.DataFrame(
+        [{"id": "S-2", "name": "南京西路街道", "district": "静安区"}])], ignore_index=True)
+    tables["grids"] = pd.concat([tables["grids"], pd.DataFrame(
+        [{"id": "G-2", "name": "南京西路第1网格", "kind": "building", "street_id": "S-2"}])],
+        ignore_index=True)
+    return type(ds)(ds.name, ds.path, tables)
+
+
+def drawn_strings(fig: Figure) -> list[tuple[Text, str]]:
+    """Every non-empty text artist of a figure (titles, labels, ticks, legends, node labels)."""
+    fig.draw_without_rendering()  # creates the tick labels matplotlib makes at draw time
+    return [(t, t.get_text()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip()]
+
+
+_CHARMAPS: dict[object, tuple[str, set[int]]] = {}
+
+
+def font_of(text: Text) -> tuple[str, set[int]]:
+    """Family name and code points of the font matplotlib resolves for a text artist."""
+    path = font_manager.findfont(text.get_fontproperties())
+    if path not in _CHARMAPS:
+        face = FT2Font(str(path), face_index=getattr(path, "face_index", 0))
+        _CHARMAPS[path] = (face.family_name, set(face.get_charmap()))
+    return _CHARMAPS[path]
+
+
+def missing_glyphs(text: Text) -> set[str]:
+    _, charmap = font_of(text)
+    return {ch for ch in text.get_text() if not ch.isspace() and ord(ch) not in charmap}
+
+
+# ---------------------------------------------------------------------------
+# fonts
+# ---------------------------------------------------------------------------
+
+
+def test_a_cjk_font_is_found_and_configured():
+    name = plot.setup_cjk_font()
+    assert name is not None, "install fonts-noto-cjk (scripts/setup-system.sh)"
+    assert name == plot.find_cjk_font()
+    assert matplotlib.rcParams["font.family"][0] == name
+    assert plot.LATIN_FALLBACK in matplotlib.rcParams["font.family"]
+    assert name in plot.CJK_FONT_CANDIDATES or "CJK" in name
+
+
+def test_no_cjk_font_warns_clearly(monkeypatch, caplog):
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    plot.find_cjk_font.cache_clear()
+    before = list(matplotlib.rcParams["font.family"])
+    try:
+        assert plot.find_cjk_font() is None
+        with pytest.warns(plot.CJKFontWarning, match="fonts-noto-cjk"):
+            assert plot.setup_cjk_font() is None
+        assert "no CJK font found" in caplog.text
+    finally:
+        plot.find_cjk_font.cache_clear()
+        matplotlib.rcParams["font.family"] = before
+
+
+def test_every_drawn_glyph_is_in_the_font_matplotlib_uses(figures):
+    """Each character of every string drawn (titles, axis and tick labels, legends, node
+    labels) is in the character map of the font matplotlib resolves for that text."""
+    cjk = plot.find_cjk_font()
+    checked = 0
+    for filename, fig in figures.items():
+        for text, string in drawn_strings(fig):
+            family, _ = font_of(text)
+            assert family == cjk, (filename, string, family)
+            missing = missing_glyphs(text)
+            assert not missing, (filename, string, missing)
+            checked += sum(1 for ch in string if ord(ch) > 0x2E80)
+    assert checked > 2000  # the test saw the Chinese of every chart
+    # the check does catch a font without Chinese
+    latin = Text(0, 0, "静安寺", fontfamily="DejaVu Sans")
+    assert missing_glyphs(latin) == {"静", "安", "寺"}
+
+
+def test_saving_raises_no_missing_glyph_warning(figures):
+    for filename, fig in figures.items():
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*missing from font.*")
+            fig.savefig(io.BytesIO(), format="png", dpi=40)
+        assert filename
+
+
+def test_key_chinese_labels_are_drawn(figures, shipped):
+    network = {s for _, s in drawn_strings(figures["network.png"])}
+    assert "静安寺街道" in network
+    assert {"第1平面网格", "第32立体网格"} <= network
+    assert "党工委" in network and "华山居民区" in network
+    assert any("党群服务站（高和大厦）" in s for s in network)
+    for r in schema.RISK_LEVELS:
+        assert any(r.label_zh in s and r.label_en in s for s in network)
+    for kind in ("LEADS", "PARTNERS_WITH", "SUPPORTS", "MENTORS", "MEMBER_OF", "SERVES",
+                 "COVERS"):
+        assert any(kind in s and schema.LINK_TYPES[kind].title_zh in s for s in network)
+    gaps_chart = {s for _, s in drawn_strings(figures["gaps_per_grid.png"])}
+    assert "第32立体网格" in gaps_chart and any("网格无党组织" in s for s in gaps_chart)
+    overview = {s for _, s in drawn_strings(figures["overview.png"])}
+    assert any(s.startswith("南京西路街道") for s in overview)
+
+
+# ---------------------------------------------------------------------------
+# the network layout
+# ---------------------------------------------------------------------------
+
+
+def test_layout_places_every_node_on_its_ring(shipped):
+    layout = plot.network_layout(shipped, AS_OF)
+    radius = {n: math.hypot(*p) for n, p in layout.pos.items()}
+    labels = layout.label
+    assert radius["S-JAS"] == 0
+    grids = [n for n, lab in labels.items() if lab == "Grid"]
+    places = [n for n, lab in labels.items() if lab in ("ResidentialArea", "Building")]
+    orgs = [n for n, lab in labels.items() if lab == "Organization"]
+    assert len(grids) == 37 and len(places) == 58 and len(orgs) == 99
+    assert all(math.isclose(radius[g], plot.R_GRID) for g in grids)
+    assert all(math.isclose(radius[p], plot.R_PLACE) for p in places)
+    street_orgs = set(shipped["organizations"].loc[
+        shipped["organizations"]["located_in"].isin(["S-JAS"])
+        | shipped["organizations"]["located_in"].isna(), "id"])
+    for org in orgs:
+        expected = plot.R_STREET_ORGS if org in street_orgs else plot.R_ORG
+        assert math.isclose(radius[org], expected), org
+    assert layout.outside == {"O-INVEST", "O-BACHU"}
+    # no two nodes of a ring on top of each other
+    rim = sorted(layout.angle[o] for o in orgs if o not in street_orgs)
+    gaps_between = [b - a for a, b in itertools.pairwise(rim)]
+    assert min(gaps_between) > 0.03
+
+
+def test_layout_keeps_places_and_orgs_in_their_grid_sector(shipped):
+    layout = plot.network_layout(shipped, AS_OF)
+    wedge = {g: (min(a0, a1), max(a0, a1)) for g, a0, a1 in layout.wedges}
+    place_grid = dict(zip(shipped["buildings"]["id"], shipped["buildings"]["grid_id"],
+                          strict=True))
+    place_grid |= dict(zip(shipped["residential_areas"]["id"],
+                           shipped["residential_areas"]["grid_id"], strict=True))
+    for place, grid in place_grid.items():
+        low, high = wedge[grid]
+        assert low <= layout.angle[place] <= high, place
+    orgs = shipped["organizations"]
+    for org, where in zip(orgs["id"], orgs["located_in"], strict=True):
+        if where in place_grid:
+            low, high = wedge[place_grid[where]]
+            assert low <= layout.angle[org] <= high, org
+    # residential grids first (clockwise from the top), then building grids
+    order = sorted((a for a in layout.wedges), key=lambda w: -w[1])
+    kinds = [shipped["grids"].set_index("id").at[g, "kind"] for g, _, _ in order]
+    assert kinds == sorted(kinds, key=lambda k: k != "residential")
+
+
+def test_layout_links_are_active_and_move_company_links_to_buildings(shipped):
+    layout = plot.network_layout(shipped, AS_OF)
+    kinds = {k for _, _, k, _ in layout.links}
+    assert kinds <= {*plot.CROSS_LINK_TYPES, "COVERS"} and "MEMBER_OF" in kinds
+    assert all(layout.label[s] != "Company" and layout.label[t] != "Company"
+               for s, t, _, _ in layout.links)
+    member = {(s, t): n for s, t, k, n in layout.links if k == "MEMBER_OF"}
+    assert sum(n for (s, _), n in member.items() if layout.label[s] == "Building") > 30
+    covers = {(s, t) for s, t, k, _ in layout.links if k == "COVERS"}
+    assert ("O-SS-05", "G-B32") not in covers  # starts 2026-12-15: not active yet
+    assert ("O-SS-04", "G-B18") in covers
+    assert layout.risk and set(layout.risk.values()) <= {1, 2, 3, 4, 5}
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+
+
+def test_public_functions_draw_on_a_given_axes_or_a_new_figure(report_data):
+    import matplotlib.pyplot as plt
+
+    calls = [
+        (plot.plot_gaps_per_grid, (report_data.found,)),
+        (plot.plot_risk_per_grid, (report_data.view,)),
+        (plot.plot_gap_history, (report_data.history,)),
+        (plot.plot_sector_matrix, (report_data.matrix,)),
+        (plot.plot_network, (report_data.ds, AS_OF)),
+    ]
+    for function, args in calls:
+        fig = Figure()
+        ax = fig.add_subplot()
+        assert function(*args, ax=ax) is ax
+        assert ax.get_title() or ax.get_title(loc="left")
+    ax = plot.plot_gaps_per_grid(report_data.found)
+    try:
+        assert ax.figure in [plt.figure(n) for n in plt.get_fignums()]
+    finally:
+        plt.close("all")
+
+
+def test_empty_inputs_draw_a_message():
+    empty_found = pd.DataFrame(columns=["gap", "id", "name", "grid_id", "grid_name", "detail"])
+    fig = Figure()
+    ax = plot.plot_gaps_per_grid(empty_found, ax=fig.add_subplot())
+    assert any("no coverage gaps" in t.get_text() for t in ax.texts)
+    ax = plot.plot_gap_history(pd.DataFrame(columns=plot.HISTORY_COLUMNS),
+                               ax=Figure().add_subplot())
+    assert any("no reports yet" in t.get_text() for t in ax.texts)
+
+
+def test_many_grids_are_capped_to_the_worst(report_data):
+    found = pd.concat([report_data.found.assign(grid_id=f"G{i}", grid_name=f"网格{i}")
+                       for i in range(plot.MAX_BARS + 7)], ignore_index=True)
+    ax = plot.plot_gaps_per_grid(found, ax=Figure().add_subplot())
+    assert len(ax.get_yticks()) == plot.MAX_BARS
+    assert "7" in ax.get_title(loc="left")
+
+
+def test_risk_chart_uses_the_five_colours(report_data):
+    from matplotlib.colors import to_hex
+
+    ax = plot.plot_risk_per_grid(report_data.view, ax=Figure().add_subplot())
+    colours = {to_hex(p.get_facecolor()) for p in ax.patches}
+    assert {r.hex for r in schema.RISK_LEVELS} <= colours
