@@ -23,7 +23,7 @@ def test_status_says_running() -> None:
     assert info["running"], f"{HINT} status: {info}"
     assert isinstance(info["pid"], int)
     assert info["version"].startswith("5.26.")
-    assert info["bolt_uri"] == "bolt://127.0.0.1:7687"
+    assert info["bolt_uri"] == server.BOLT_URI
 
 
 def test_credentials_shape() -> None:

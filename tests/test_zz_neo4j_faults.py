@@ -99,5 +99,7 @@ def test_server_stopped_mid_load_then_reload_converges():
 
 
 def test_routing_uri_works_unchanged(capsys):
-    assert main(["neo4j", "datasets", "--uri", "neo4j://127.0.0.1:7687"]) == 0
+    routing = server.credentials()["uri"].replace("bolt://", "neo4j://")
+    assert routing.startswith("neo4j://")
+    assert main(["neo4j", "datasets", "--uri", routing]) == 0
     assert "dataset" in capsys.readouterr().out
