@@ -117,8 +117,9 @@ def build_graph(dataset: Dataset, include_records: bool = True) -> nx.MultiDiGra
         A dataset returned by :func:`graphmodel.load_dataset`.
     include_records : bool
         Include visits, demands, risk assessments and population groups. Without
-        them the graph holds only places, organizations, people and links (the
-        records stay available as DataFrames on ``dataset``).
+        them the graph holds only places, organizations, people, links and the
+        demands that links name (the records stay available as DataFrames on
+        ``dataset``).
 
     Returns
     -------
@@ -137,8 +138,10 @@ def build_graph(dataset: Dataset, include_records: bool = True) -> nx.MultiDiGra
     """
     graph = nx.MultiDiGraph(dataset=dataset.name)
     record_labels = {"Demand", "RiskAssessment", "Population"}
+    links = dataset["links"]
+    linked = set(links["source_id"]) | set(links["target_id"])  # a link may name a demand
     graph.add_nodes_from((n, a) for n, a in entity_nodes(dataset)
-                         if include_records or a["label"] not in record_labels)
+                         if include_records or a["label"] not in record_labels or n in linked)
     record_rels = {"RAISED", "HANDLES", "HAS_POPULATION", "ASSESSED"}
     graph.add_edges_from(e for e in structural_edges(dataset)
                          if include_records or e[2]["type"] not in record_rels)
