@@ -1624,26 +1624,9 @@ def print_summary(result: ReportResult, console: Any = None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m graphmodel.report ARGS`` = ``graphmodel report ARGS`` (same exit codes)."""
-    from rich.console import Console
-    from rich.markup import escape
+    from graphmodel.cli import main as cli_main
 
-    from graphmodel._problems import DatasetError
-    from graphmodel.cli import print_problems
-    from graphmodel.neo4j_backend import Neo4jError
-
-    parser = argparse.ArgumentParser(prog="graphmodel")
-    register_cli(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["report", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.handler(args)
-    except DatasetError as exc:
-        print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ")
-        return exc.exit_code
-    except Neo4jError as exc:
-        Console(stderr=True).print(f"[red]错误 error[/]: {escape(str(exc))}")
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return cli_main(["report", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
