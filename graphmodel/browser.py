@@ -366,7 +366,8 @@ def guide_queries() -> list[GuideQuery]:
     from graphmodel.queries import all_queries
 
     library = [
-        GuideQuery(q.name, q.group, q.title_zh, q.title_en, q.description, q.cypher_path)
+        GuideQuery(q.name, q.group, q.title_zh, q.title_en,
+                   f"{q.description_zh}\n{q.description}".strip(), q.cypher_path)
         for q in all_queries()
     ]
     registered = {q.name for q in library}

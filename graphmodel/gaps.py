@@ -110,7 +110,8 @@ def _result(ids: Iterable[str], details: dict[str, dict[str, Any]] | None = None
 
 @register("grid_without_party_org", "gaps", "网格无党组织", "Grid without party organisation",
           "No organisation of sector party is located within the grid, and none has an active "
-          "COVERS link to the grid or anything within it.")
+          "COVERS link to the grid or anything within it.",
+          description_zh="网格内没有任何党建领域组织，也没有党建组织对该网格或其内任何地点建立有效的服务覆盖关系。")
 def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     grid = grid_of(ds)
     orgs = ds["organizations"]
@@ -128,7 +129,8 @@ def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
 @register("area_without_liaison_group", "gaps", "居民区有少数民族居民但无联络组",
           "Residential area with minority residents but no liaison group",
           "The area has minority residents > 0, and no liaison_group is located in the area, and "
-          "none has an active COVERS link to the area or to its grid.")
+          "none has an active COVERS link to the area or to its grid.",
+          description_zh="居民区有少数民族居民，但区内没有民族工作联络组，也没有联络组对该居民区或其网格建立有效的服务覆盖关系。")
 def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     minorities = minority_residents(ds)
     areas = ds["residential_areas"]
@@ -150,7 +152,8 @@ def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame
           "Building without service station",
           "The building houses at least one company, and no service_station or service_center is "
           "located within the building, and none has an active COVERS link to the building or to "
-          "its grid.")
+          "its grid.",
+          description_zh="楼宇内有企业，但楼内没有党群服务站或服务中心，也没有服务站对该楼宇或其网格建立有效的服务覆盖关系。")
 def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     companies = houses_companies(ds)
     orgs = ds["organizations"]
@@ -167,7 +170,8 @@ def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.Dat
 @register("company_unreached", "gaps", "企业未被触达", "Company unreached",
           "No party organisation or service station/centre is located in the company or its "
           "building, none covers the company, its building or its grid, and there is no recent "
-          "visit to the company or its building.", params=("visit_window_days",))
+          "visit to the company or its building.", params=("visit_window_days",),
+          description_zh="企业及其楼宇内没有党组织或服务站，没有服务站或党组织覆盖企业、楼宇或网格，近期也无人走访企业或其楼宇。")
 def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
     orgs = ds["organizations"]
     reaching = orgs[(orgs["sector"] == "party") | orgs["kind"].isin(STATION_KINDS)]
@@ -187,7 +191,8 @@ def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) 
           "The company's latest assessment on or before as_of is level 4 (orange) or 5 (red), its "
           "follow-up deadline has passed, and there was no visit to the company or its building "
           "and no demand of the company resolved between the assessment and the deadline.",
-          params=("followup_days_orange", "followup_days_red"))
+          params=("followup_days_orange", "followup_days_red"),
+          description_zh="企业最新评估为橙色或红色，跟进期限已过，期间既无对企业或其楼宇的走访，也无企业诉求得到解决。")
 def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange: int,
                           followup_days_red: int) -> pd.DataFrame:
     latest = latest_assessments(ds, as_of)
@@ -234,7 +239,8 @@ def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
 
 @register("stale_demand", "gaps", "企业诉求久未解决", "Stale company demand",
           "The demand was raised on or before as_of, is not resolved on as_of, and is older than "
-          "demand_max_days.", params=("demand_max_days",))
+          "demand_max_days.", params=("demand_max_days",),
+          description_zh="企业诉求在评估日尚未解决，且提出已超过规定天数。")
 def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.DataFrame:
     demands = ds["demands"]
     unresolved = (demands["status"] != "resolved") | (demands["resolved_on"] > as_of)
@@ -248,7 +254,8 @@ def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.D
 
 @register("liaison_group_isolated", "gaps", "民族联络组孤立", "Isolated liaison group",
           "A liaison_group with no active PARTNERS_WITH, SUPPORTS, MENTORS or MEMBER_OF link, in "
-          "either direction, with any organisation or company whose sector is not ethnic.")
+          "either direction, with any organisation or company whose sector is not ethnic.",
+          description_zh="民族工作联络组与任何非民族领域的组织或企业都没有有效的合作、资助、结对或成员关系。")
 def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
     groups = set(orgs.loc[orgs["kind"] == "liaison_group", "id"])
@@ -266,7 +273,8 @@ def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
 @register("liaison_group_without_leadership", "gaps", "民族联络组无党组织领导",
           "Liaison group without party leadership",
           "A liaison_group with no active LEADS link from a party organisation, and whose "
-          "parent_id is blank or names an organisation whose sector is not party.")
+          "parent_id is blank or names an organisation whose sector is not party.",
+          description_zh="民族工作联络组没有党组织的有效引领关系，其上级组织也不是党组织。")
 def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
     sector = _series(orgs, "id", "sector")
@@ -282,7 +290,8 @@ def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.Dat
           "Key building without assigned worker",
           "The building is a key building (key_building true, or at least "
           "key_building_min_companies companies) and no person has an active ASSIGNED_TO link "
-          "to it.", params=("key_building_min_companies",))
+          "to it.", params=("key_building_min_companies",),
+          description_zh="重点楼宇（标记为重点或企业数达到阈值）没有包干负责的工作人员。")
 def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
                                 key_building_min_companies: int) -> pd.DataFrame:
     buildings = ds["buildings"]
@@ -301,7 +310,8 @@ def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
 
 @register("building_not_visited", "gaps", "楼宇久未走访", "Building not visited",
           "The building houses at least one company, and there is no recent visit to the "
-          "building nor to any company in it.", params=("visit_window_days",))
+          "building nor to any company in it.", params=("visit_window_days",),
+          description_zh="楼宇内有企业，但近期无人走访该楼宇及其中任何企业。")
 def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
     visited = recent_visit_targets(ds, as_of, visit_window_days)
     building = building_of(ds)

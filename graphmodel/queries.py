@@ -33,6 +33,7 @@ class Query:
     description: str
     params: tuple[str, ...]
     embedded: Embedded
+    description_zh: str = ""
 
     @property
     def cypher_path(self) -> Path:
@@ -87,13 +88,15 @@ REGISTRY: dict[str, Query] = {}
 
 
 def register(name: str, group: str, title_zh: str, title_en: str, description: str,
-             params: tuple[str, ...] = ()) -> Callable[[Embedded], Embedded]:
+             params: tuple[str, ...] = (), description_zh: str = ""
+             ) -> Callable[[Embedded], Embedded]:
     """Decorator that adds an embedded implementation to the library under ``name``."""
 
     def decorate(function: Embedded) -> Embedded:
         if name in REGISTRY:
             raise ValueError(f"query {name!r} is defined twice")
-        REGISTRY[name] = Query(name, group, title_zh, title_en, description, params, function)
+        REGISTRY[name] = Query(name, group, title_zh, title_en, description, params, function,
+                               description_zh)
         return function
 
     return decorate

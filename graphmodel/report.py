@@ -906,7 +906,7 @@ def render_html(data: ReportData) -> str:
         n = counts.get(gap, 0)
         w(f"<tr class=\"{'zero' if not n else ''}\"><td><b>{_e(query.title_zh)}</b><br>"
           f"{_e(query.title_en)}<br><code class=\"desc\">{_e(gap)}</code></td>"
-          f"<td class=\"desc\">{_e(query.description)}</td><td class=\"num\"><b>{n}</b></td>"
+          f"<td class=\"desc\">{_e(query.description_zh)}<br>{_e(query.description)}</td><td class=\"num\"><b>{n}</b></td>"
           f"<td class=\"num\">{_delta(new_counts.get(gap, 0), 'new')}</td>"
           f"<td class=\"num\">{_delta(resolved_counts.get(gap, 0), 'resolved')}</td></tr>")
     w("</tbody></table>")
@@ -1222,7 +1222,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
     for gap, query in queries.items():
         summary.append([gap, query.title_zh, query.title_en, counts.get(gap, 0),
                         int(new_counts.get(gap, 0)), int(resolved_counts.get(gap, 0)),
-                        query.description, sheet_of[gap]])
+                        f"{query.description_zh}\n{query.description}".strip(), sheet_of[gap]])
         _as_text(summary[summary.max_row])
     summary.append(["合计 total", "", "", sum(counts.values()), len(data.new),
                     len(data.resolved), "", ""])
