@@ -517,9 +517,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_risk)
 
+    from graphmodel.generate import register_cli as register_generate
     from graphmodel.report import register_cli as register_report
 
     register_report(commands)
+    register_generate(commands)
     _add_neo4j_commands(commands)
 
     p = commands.add_parser("server", help="install/start/stop/status of the local Neo4j server",

@@ -38,8 +38,20 @@ def _series(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
     return pd.Series(frame[value].values, index=pd.Index(frame[key].values, dtype=object))
 
 
+def _memo(ds: Dataset, key: str, make: Any) -> Any:
+    """A lookup computed once per dataset (tables of a loaded dataset do not change)."""
+    cache = ds.__dict__.setdefault("_gaps_cache", {})
+    if key not in cache:
+        cache[key] = make(ds)
+    return cache[key]
+
+
 def building_of(ds: Dataset) -> pd.Series:
     """Map of place id -> building id, for buildings (themselves) and companies."""
+    return _memo(ds, "building_of", _building_of)
+
+
+def _building_of(ds: Dataset) -> pd.Series:
     buildings = ds["buildings"]["id"]
     return pd.concat([pd.Series(buildings.values, index=buildings.values, dtype=object),
                       _series(ds["companies"], "id", "building_id")])
@@ -47,6 +59,10 @@ def building_of(ds: Dataset) -> pd.Series:
 
 def grid_of(ds: Dataset) -> pd.Series:
     """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
+    return _memo(ds, "grid_of", _grid_of)
+
+
+def _grid_of(ds: Dataset) -> pd.Series:
     grids = ds["grids"]["id"]
     building_grid = _series(ds["buildings"], "id", "grid_id")
     company_grid = ds["companies"]["building_id"].map(building_grid)
@@ -73,9 +89,12 @@ def _visits_until(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def recent_visit_targets(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> set[str]:
     """Ids of buildings and companies with a visit in ``(as_of - window, as_of]``."""
+    return set(_recent_visits(ds, as_of, window_days)["target_id"])
+
+
+def _recent_visits(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
     visits = _visits_until(ds, as_of)
-    recent = visits[visits["date"] > as_of - pd.Timedelta(days=window_days)]
-    return set(recent["target_id"])
+    return visits[visits["date"] > as_of - pd.Timedelta(days=window_days)]
 
 
 def minority_residents(ds: Dataset) -> pd.Series:
@@ -161,9 +180,10 @@ def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.Dat
     served = set(stations["located_in"].map(building_of(ds)).dropna())
     covers = active_links(ds, as_of, ["COVERS"])
     covered = set(covers.loc[covers["source_id"].isin(set(stations["id"])), "target_id"])
-    grid = _series(ds["buildings"], "id", "grid_id")
-    found = {b: {"companies": int(n)} for b, n in companies.items()
-             if n > 0 and b not in served and b not in covered and grid[b] not in covered}
+    grid = ds["buildings"]["grid_id"].to_numpy()
+    found = {b: {"companies": int(n)} for b, n, g in zip(companies.index, companies.to_numpy(), grid,
+                                                        strict=True)
+             if n > 0 and b not in served and b not in covered and g not in covered}
     return _result(found, found)
 
 
@@ -180,9 +200,12 @@ def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) 
     covered = set(covers.loc[covers["source_id"].isin(set(reaching["id"])), "target_id"])
     visited = recent_visit_targets(ds, as_of, visit_window_days)
     companies = ds["companies"]
-    grid = companies["building_id"].map(_series(ds["buildings"], "id", "grid_id"))
-    found = [c for c, b, g in zip(companies["id"], companies["building_id"], grid, strict=True)
-             if not ({c, b} & located or {c, b, g} & covered or {c, b} & visited)]
+    company, building = companies["id"], companies["building_id"]
+    grid = building.map(grid_of(ds))
+    reached = (company.isin(located) | building.isin(located) | company.isin(covered)
+               | building.isin(covered) | grid.isin(covered) | company.isin(visited)
+               | building.isin(visited))
+    found = company[~reached.to_numpy()].tolist()
     return _result(found, {c: {"visit_window_days": visit_window_days} for c in found})
 
 
@@ -224,6 +247,7 @@ def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
     """Companies of ``high`` with a visit or a resolved demand inside their follow-up span."""
     spans = high[["company_id", "building_id", "assessed_on", "deadline"]]
     visits = ds["visits"][["target_id", "date"]]
+    visits = visits[visits["target_id"].isin(set(spans["company_id"]) | set(spans["building_id"]))]
     followed: set[str] = set()
     for target in ("company_id", "building_id"):
         joined = spans.merge(visits, left_on=target, right_on="target_id")
@@ -313,9 +337,8 @@ def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
           "building nor to any company in it.", params=("visit_window_days",),
           description_zh="楼宇内有企业，但近期无人走访该楼宇及其中任何企业。")
 def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
-    visited = recent_visit_targets(ds, as_of, visit_window_days)
-    building = building_of(ds)
-    visited_buildings = {building.get(t) for t in visited}
+    recent = _recent_visits(ds, as_of, visit_window_days)
+    visited_buildings = set(recent["target_id"].map(building_of(ds)).dropna())
     companies = houses_companies(ds)
     found = {b: {"companies": int(n), "visit_window_days": visit_window_days}
              for b, n in companies.items() if n > 0 and b not in visited_buildings}

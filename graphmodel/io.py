@@ -13,6 +13,7 @@ import io as _io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from graphmodel import schema
@@ -77,10 +78,17 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     raise UnicodeError("not UTF-8 or GB18030")
 
 
-def _clean_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, pd.Series]:
-    """Strip cells, turn blanks into None, drop blank lines, keep user row numbers."""
+def _clean_frame(frame: pd.DataFrame, first_row: int,
+                 text: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    """Strip cells, turn blanks into None, drop blank lines, keep user row numbers.
+
+    With ``text`` every cell is already a string (a CSV read with ``dtype=str``)
+    and columns are cleaned with vectorised string operations; workbook cells
+    (numbers, dates, booleans) are cleaned one by one.
+    """
     frame = pd.DataFrame(
-        {str(name).strip(): pd.Series([_clean_cell(v) for v in frame.iloc[:, i]], dtype=object)
+        {str(name).strip(): _clean_text(frame.iloc[:, i]) if text else
+         pd.Series([_clean_cell(v) for v in frame.iloc[:, i]], dtype=object)
          for i, name in enumerate(frame.columns)},
         index=frame.index,
     )
@@ -89,6 +97,22 @@ def _clean_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, pd.
     frame = frame[keep].reset_index(drop=True)
     rows = rows[keep].reset_index(drop=True)
     return frame, rows
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """A column of strings stripped, blanks as None (what :func:`_clean_cell` does to text).
+
+    Done with numpy's string functions (C loops): the common case, a cell with
+    nothing to strip, keeps its original string object.
+    """
+    cells = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+    text = cells.astype(np.str_)
+    stripped = np.strings.strip(text)
+    out = cells.copy()
+    changed = np.flatnonzero(stripped != text)
+    out[changed] = stripped[changed].astype(object)
+    out[stripped == ""] = None
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _clean_cell(value: object) -> str | None:
@@ -110,18 +134,21 @@ def _clean_cell(value: object) -> str | None:
 
 def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV table, detecting its encoding."""
+    data = path.read_bytes()
     try:
-        text, encoding = decode_csv_bytes(path.read_bytes())
+        _, encoding = decode_csv_bytes(data)  # detection only: the parser decodes the bytes
     except UnicodeError:
         return None, [Problem(table, path.name, None, None, None,
                               "文件编码无法识别 / cannot decode file: save it as UTF-8 or GB18030")]
+    body = data[3:] if encoding == "utf-8-sig" else data
     try:
-        frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False,
+        frame = pd.read_csv(_io.BytesIO(body), encoding="utf-8" if encoding == "utf-8-sig"
+                            else encoding, dtype=object, keep_default_na=False,
                             skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         return None, [Problem(table, path.name, None, None, None,
                               f"CSV 格式错误 / malformed CSV: {exc}")]
-    frame, rows = _clean_frame(frame, first_row=2)
+    frame, rows = _clean_frame(frame, first_row=2, text=True)
     return RawTable(table, path.name, frame, rows, encoding), []
 
 

@@ -24,7 +24,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_help_on_every_command():
     for command in ("validate", "info", "template", "gaps", "links", "path", "risk", "schema",
-                    "neo4j", "server", "report"):
+                    "neo4j", "server", "report", "generate"):
         result = subprocess.run([sys.executable, "-m", "graphmodel.cli", command, "--help"],
                                 capture_output=True, text=True)
         assert result.returncode == 0 and "usage:" in result.stdout, command
