@@ -284,21 +284,21 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
     driver = open_driver(conn)
     try:
         with driver.session(database=conn.database) as session:
-            for statement in (*CONSTRAINTS, *_label_indexes()):
-                session.run(statement).consume()
+            _ensure_schema(session)
+            existed = session.run("MATCH (n:Entity {dataset: $dataset}) WHERE n.id IS NOT NULL "
+                                  "RETURN n LIMIT 1", dataset=ds.name).peek() is not None
+            work = [(_node_cypher(label, extra), group)
+                    for label, rows in nodes.items()
+                    for extra, group in _by_extra_label(rows).items()]
+            work += [(_relationship_cypher(rel_type), rows) for rel_type, rows in rels.items()]
             with tqdm(total=total, unit="rec", desc=f"loading {ds.name}", disable=not progress,
                       leave=False) as bar:
-                for label, rows in nodes.items():
-                    groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-                    for row in rows:
-                        groups[row["extra_label"]].append(row)
-                    for extra, group in groups.items():
-                        _write(session, _node_cypher(label, extra), group, ds.name, load_id,
-                               batch_size, bar)
-                for rel_type, rows in rels.items():
-                    _write(session, _relationship_cypher(rel_type), rows, ds.name, load_id,
-                           batch_size, bar)
-            deleted_rels = _delete_in_batches(session, STALE_RELATIONSHIPS, ds.name, load_id)
+                for chunk in _transactions(work, batch_size):
+                    session.execute_write(_run_chunk, chunk, ds.name, load_id)
+                    bar.update(sum(len(rows) for _, rows in chunk))
+            # Stale relationships can only exist when the dataset was there before this load.
+            deleted_rels = (_delete_in_batches(session, STALE_RELATIONSHIPS, ds.name, load_id)
+                            if existed else 0)
             deleted_nodes = _delete_in_batches(session, STALE_NODES, ds.name, load_id) if sync else 0
             session.run("MERGE (m:GraphmodelDataset {name: $dataset}) SET m.loaded_at = "
                         "datetime(), m.nodes = $nodes, m.relationships = $rels, m.load_id = "
@@ -320,12 +320,49 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return (DriverError, DriverNeo4jError, OSError)
 
 
-def _write(session: Any, cypher: str, rows: list[dict[str, Any]], dataset: str, load_id: str,
-           batch_size: int, bar: Any) -> None:
-    for batch in _batches(rows, batch_size):
-        session.execute_write(lambda tx, b=batch: tx.run(cypher, rows=b, dataset=dataset,
-                                                         load_id=load_id).consume())
-        bar.update(len(batch))
+Statement = tuple[str, list[dict[str, Any]]]
+
+
+def _by_extra_label(rows: list[dict[str, Any]]) -> dict[str | None, list[dict[str, Any]]]:
+    groups: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["extra_label"]].append(row)
+    return groups
+
+
+def _transactions(work: list[Statement], batch_size: int) -> Iterator[list[Statement]]:
+    """Pack statements into transactions of about ``batch_size`` rows, in order.
+
+    Small groups (a label with a few rows) share a transaction instead of paying
+    a commit each; nodes come before relationships, so a relationship's ends
+    exist when it is merged (earlier writes are visible later in a transaction).
+    """
+    chunk: list[Statement] = []
+    size = 0
+    for cypher, rows in work:
+        for batch in _batches(rows, batch_size):
+            if chunk and size + len(batch) > batch_size:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append((cypher, batch))
+            size += len(batch)
+    if chunk:
+        yield chunk
+
+
+def _run_chunk(tx: Any, chunk: list[Statement], dataset: str, load_id: str) -> None:
+    for cypher, rows in chunk:
+        tx.run(cypher, rows=rows, dataset=dataset, load_id=load_id).consume()
+
+
+def _ensure_schema(session: Any) -> None:
+    """Create the constraint and indexes the loader and queries rely on, unless present."""
+    # A uniqueness constraint is backed by an index of the same name.
+    existing = {record["name"] for record in session.run("SHOW INDEXES YIELD name")}
+    for statement in (*CONSTRAINTS, *_label_indexes()):
+        name = statement.split()[2]  # CREATE CONSTRAINT|INDEX <name> IF NOT EXISTS ...
+        if name not in existing:
+            session.run(statement).consume()
 
 
 def _delete_in_batches(session: Any, cypher: str, dataset: str, load_id: str,
