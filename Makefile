@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= reports
 
-.PHONY: help install system-deps demo test test-fast lint dataset docs clean \
+.PHONY: help install system-deps demo test test-fast lint dataset docs clean bench \
         neo4j-install neo4j-start neo4j-stop neo4j-status neo4j-load
 
 help:
@@ -16,6 +16,7 @@ help:
 	@echo "make neo4j-start - install (from Maven Central) and start the local Neo4j server"
 	@echo "make neo4j-stop  - stop it; make neo4j-status - is it running?"
 	@echo "make neo4j-load  - load the shipped dataset into it"
+	@echo "make bench       - benchmarks street/district/city, embedded and Neo4j (~10 min)"
 	@echo "make lint        - ruff"
 	@echo "make dataset     - regenerate data/jingansi from scripts/build_jingansi.py"
 	@echo "make docs        - regenerate docs/schema.md from graphmodel/schema.py"
@@ -61,6 +62,9 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check graphmodel tests scripts
+
+bench: neo4j-start
+	$(BIN)/python bench/run.py --out bench/results.json
 
 dataset: install
 	$(BIN)/python scripts/build_jingansi.py
