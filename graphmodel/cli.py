@@ -76,8 +76,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     titles = {k: v.title_zh for k, v in schema.STRUCTURAL_RELS.items()}
     titles.update({k: v.title_zh for k, v in schema.LINK_TYPES.items()})
     out.print(_count_table("关系 Relationships", "type", summary["relationships"], titles))
-    out.print(_count_table("组织类型 Organizations by kind", "kind",
-                           summary["organizations_by_kind"], {}))
+    examples = {kind: "、".join(names) for kind, names in
+                summary["organization_examples"].items()}
+    out.print(_count_table("组织类型 Organizations by kind (with examples)", "kind",
+                           summary["organizations_by_kind"], examples, "例如 examples"))
     out.print(_count_table("组织领域 Organizations by sector", "sector",
                            summary["organizations_by_sector"], schema.SECTOR_LABELS))
     sources = summary["sources"]
@@ -91,10 +93,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count_table(title: str, key: str, counts: dict[str, int], titles: dict[str, str]) -> Table:
+def _count_table(title: str, key: str, counts: dict[str, int], titles: dict[str, str],
+                 titles_header: str = "中文") -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(key)
-    table.add_column("中文")
+    table.add_column(titles_header)
     table.add_column("count", justify="right")
     for name, count in counts.items():
         table.add_row(name, titles.get(name, ""), str(count))

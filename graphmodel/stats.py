@@ -56,7 +56,8 @@ def info(dataset: Dataset) -> dict[str, object]:
     -------
     dict
         ``labels``, ``relationships``, ``grids_by_kind``, ``organizations_by_kind``,
-        ``organizations_by_sector`` (dicts of counts) and ``sources`` (DataFrame).
+        ``organizations_by_sector`` (dicts of counts), ``organization_examples``
+        (up to four names per kind) and ``sources`` (DataFrame).
 
     Examples
     --------
@@ -74,5 +75,7 @@ def info(dataset: Dataset) -> dict[str, object]:
         "grids_by_kind": dataset["grids"]["kind"].value_counts().to_dict(),
         "organizations_by_kind": organizations["kind"].value_counts().to_dict(),
         "organizations_by_sector": organizations["sector"].value_counts().to_dict(),
+        "organization_examples": organizations.groupby("kind")["name"].apply(
+            lambda names: list(names.head(4))).to_dict(),
         "sources": source_counts(dataset),
     }
