@@ -40,7 +40,7 @@ from graphmodel import schema, settings
 
 # The colour label the loader gives a company by its latest risk level (1 RiskGreen ... 5
 # RiskRed): the style colours exactly the labels the loader writes.
-from graphmodel.neo4j_backend import RISK_LABELS
+from graphmodel.schema import RISK_LABELS
 
 STYLE_FILE = "style.grass"
 GUIDE_FILE = "guide.html"

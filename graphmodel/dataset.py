@@ -82,9 +82,41 @@ class Dataset:
             parts.append(pd.Series(frame[column].values, index=frame["id"].values, dtype=object))
         return pd.concat(parts)
 
+    @cached_property
+    def place_building(self) -> pd.Series:
+        """Map of place id -> building id, for buildings (themselves) and companies."""
+        buildings = self.tables["buildings"]["id"]
+        return pd.concat([pd.Series(buildings.values, index=buildings.values, dtype=object),
+                          column_map(self.tables["companies"], "id", "building_id")])
+
+    @cached_property
+    def place_grid(self) -> pd.Series:
+        """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
+        grids = self.tables["grids"]["id"]
+        building_grid = column_map(self.tables["buildings"], "id", "grid_id")
+        companies = self.tables["companies"]
+        company_grid = companies["building_id"].map(building_grid)
+        return pd.concat([
+            pd.Series(grids.values, index=grids.values, dtype=object),
+            column_map(self.tables["residential_areas"], "id", "grid_id"),
+            building_grid,
+            pd.Series(company_grid.values, index=companies["id"].values, dtype=object),
+        ])
+
     def counts(self) -> dict[str, int]:
         """Number of rows per table."""
         return {name: len(frame) for name, frame in self.tables.items()}
+
+
+def column_map(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """Series mapping ``frame[key]`` to ``frame[value]`` (e.g. building id -> grid id).
+
+    Examples
+    --------
+    >>> column_map(pd.DataFrame({"id": ["B1"], "grid_id": ["G1"]}), "id", "grid_id")["B1"]
+    'G1'
+    """
+    return pd.Series(frame[value].values, index=pd.Index(frame[key].values, dtype=object))
 
 
 def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dataset:

@@ -22,8 +22,14 @@ from typing import Any
 import pandas as pd
 
 from graphmodel import schema
-from graphmodel.dataset import Dataset
-from graphmodel.queries import REGISTRY, get_query, parse_as_of, register, resolve_params
+from graphmodel.dataset import Dataset, column_map
+from graphmodel.queries import (
+    REGISTRY,
+    as_of_timestamp,
+    get_query,
+    register,
+    resolve_params,
+)
 
 GAP_COLUMNS = ["gap", "id", "name", "grid_id", "grid_name", "detail"]
 STATION_KINDS = ("service_station", "service_center")
@@ -34,44 +40,14 @@ STATION_KINDS = ("service_station", "service_center")
 # ---------------------------------------------------------------------------
 
 
-def _series(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
-    return pd.Series(frame[value].values, index=pd.Index(frame[key].values, dtype=object))
-
-
-def _memo(ds: Dataset, key: str, make: Any) -> Any:
-    """A lookup computed once per dataset (tables of a loaded dataset do not change)."""
-    cache = ds.__dict__.setdefault("_gaps_cache", {})
-    if key not in cache:
-        cache[key] = make(ds)
-    return cache[key]
-
-
 def building_of(ds: Dataset) -> pd.Series:
     """Map of place id -> building id, for buildings (themselves) and companies."""
-    return _memo(ds, "building_of", _building_of)
-
-
-def _building_of(ds: Dataset) -> pd.Series:
-    buildings = ds["buildings"]["id"]
-    return pd.concat([pd.Series(buildings.values, index=buildings.values, dtype=object),
-                      _series(ds["companies"], "id", "building_id")])
+    return ds.place_building
 
 
 def grid_of(ds: Dataset) -> pd.Series:
     """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
-    return _memo(ds, "grid_of", _grid_of)
-
-
-def _grid_of(ds: Dataset) -> pd.Series:
-    grids = ds["grids"]["id"]
-    building_grid = _series(ds["buildings"], "id", "grid_id")
-    company_grid = ds["companies"]["building_id"].map(building_grid)
-    return pd.concat([
-        pd.Series(grids.values, index=grids.values, dtype=object),
-        _series(ds["residential_areas"], "id", "grid_id"),
-        building_grid,
-        pd.Series(company_grid.values, index=ds["companies"]["id"].values, dtype=object),
-    ])
+    return ds.place_grid
 
 
 def active_links(ds: Dataset, as_of: pd.Timestamp, types: Iterable[str]) -> pd.DataFrame:
@@ -82,19 +58,15 @@ def active_links(ds: Dataset, as_of: pd.Timestamp, types: Iterable[str]) -> pd.D
     return links[active & links["type"].isin(list(types))]
 
 
-def _visits_until(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    visits = ds["visits"]
-    return visits[visits["date"] <= as_of]
-
-
 def recent_visit_targets(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> set[str]:
     """Ids of buildings and companies with a visit in ``(as_of - window, as_of]``."""
     return set(_recent_visits(ds, as_of, window_days)["target_id"])
 
 
 def _recent_visits(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    visits = _visits_until(ds, as_of)
-    return visits[visits["date"] > as_of - pd.Timedelta(days=window_days)]
+    visits = ds["visits"]
+    return visits[(visits["date"] <= as_of)
+                  & (visits["date"] > as_of - pd.Timedelta(days=window_days))]
 
 
 def minority_residents(ds: Dataset) -> pd.Series:
@@ -109,10 +81,6 @@ def houses_companies(ds: Dataset) -> pd.Series:
     counts = ds["companies"]["building_id"].value_counts()
     return ds["buildings"]["id"].map(counts).fillna(0).astype("int64").set_axis(
         ds["buildings"]["id"].values)
-
-
-def _orgs(ds: Dataset) -> pd.DataFrame:
-    return ds["organizations"].set_index("id")
 
 
 def _result(ids: Iterable[str], details: dict[str, dict[str, Any]] | None = None) -> pd.DataFrame:
@@ -140,7 +108,7 @@ def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     covers = covers[covers["source_id"].isin(set(party["id"]))]
     covered |= set(covers["target_id"].map(grid).dropna())
     missing = [g for g in ds["grids"]["id"] if g not in covered]
-    kinds = _series(ds["grids"], "id", "kind")
+    kinds = column_map(ds["grids"], "id", "kind")
     return _result(missing, {g: {"grid_kind": kinds[g], "reason": "no party organisation located "
                                  "in or covering the grid"} for g in missing})
 
@@ -223,7 +191,7 @@ def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange
     days = high["level"].map({4: followup_days_orange, 5: followup_days_red}).astype("int64")
     high["deadline"] = high["assessed_on"] + pd.to_timedelta(days, unit="D")
     high = high[high["deadline"] < as_of]
-    building = _series(ds["companies"], "id", "building_id")
+    building = column_map(ds["companies"], "id", "building_id")
     # astype(object): mapping through an empty Series yields float64, which merge rejects
     high["building_id"] = high["company_id"].map(building).astype(object)
     followed = followed_up(ds, high)
@@ -283,7 +251,7 @@ def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.D
 def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
     groups = set(orgs.loc[orgs["kind"] == "liaison_group", "id"])
-    sector = pd.concat([_series(orgs, "id", "sector"),
+    sector = pd.concat([column_map(orgs, "id", "sector"),
                         pd.Series("business", index=ds["companies"]["id"].values, dtype=object)])
     links = active_links(ds, as_of, ["PARTNERS_WITH", "SUPPORTS", "MENTORS", "MEMBER_OF"])
     connected: set[str] = set()
@@ -301,7 +269,7 @@ def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
           description_zh="民族工作联络组没有党组织的有效引领关系，其上级组织也不是党组织。")
 def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
-    sector = _series(orgs, "id", "sector")
+    sector = column_map(orgs, "id", "sector")
     groups = orgs[orgs["kind"] == "liaison_group"]
     leads = active_links(ds, as_of, ["LEADS"])
     led = set(leads.loc[leads["source_id"].map(sector) == "party", "target_id"])
@@ -359,7 +327,7 @@ def run_gap(ds: Dataset, name: str, as_of: dt.date | str | None = None,
     query = get_query(name)
     if query.group != "gaps":
         raise KeyError(f"{name!r} is not a gap query")
-    day = pd.Timestamp(parse_as_of(as_of))
+    day = as_of_timestamp(as_of)
     found = query.embedded(ds, day, **resolve_params(query.params, **params))
     return _decorate(ds, name, found)
 
@@ -376,9 +344,9 @@ def _decorate(ds: Dataset, name: str, found: pd.DataFrame) -> pd.DataFrame:
 
 def _finding_grid(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
     if name == "stale_demand":
-        places = found["id"].map(_series(ds["demands"], "id", "company_id"))
+        places = found["id"].map(column_map(ds["demands"], "id", "company_id"))
     elif name.startswith("liaison_group"):
-        places = found["id"].map(_series(ds["organizations"], "id", "located_in"))
+        places = found["id"].map(column_map(ds["organizations"], "id", "located_in"))
     else:
         places = found["id"]
     return places.map(grid_of(ds)).astype(object)

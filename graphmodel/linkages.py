@@ -70,17 +70,6 @@ Names = Mapping[str, str] | pd.Series
 # ---------------------------------------------------------------------------
 
 
-def as_timestamp(as_of: pd.Timestamp | dt.date | str | None) -> pd.Timestamp:
-    """An ``as_of`` value (Timestamp, date, ``YYYY-MM-DD`` or None = today) as a Timestamp.
-
-    Examples
-    --------
-    >>> as_timestamp("2026-11-29")
-    Timestamp('2026-11-29 00:00:00')
-    """
-    return pd.Timestamp(parse_as_of(as_of))
-
-
 def node_sector(graph: nx.MultiDiGraph, node: str) -> str | None:
     """The sector of a node of the embedded graph, or None when it has none.
 
@@ -190,7 +179,7 @@ def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd
     True
     """
     graph = ds.network
-    relationships = _distinct_relationships(graph, as_of_date(as_of))
+    relationships = _distinct_relationships(graph, parse_as_of(as_of))
     counts: Counter[tuple[str, str]] = Counter()
     sectors: dict[str, str | None] = {}
     for u, kind, v in relationships:
@@ -202,11 +191,6 @@ def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd
         if schema.LINK_TYPES[kind].symmetric and su != sv:
             counts[(sv, su)] += 1
     return _matrix_frame(counts)
-
-
-def as_of_date(as_of: pd.Timestamp | dt.date | str | None) -> dt.date:
-    """An ``as_of`` value as a :class:`datetime.date` (what :func:`graph.is_active` wants)."""
-    return as_timestamp(as_of).date()
 
 
 def _distinct_relationships(graph: nx.MultiDiGraph,
@@ -303,7 +287,7 @@ def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx
     net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
                        for node, attrs in graph.nodes(data=True)
                        if attrs.get("label") in ACTOR_LABELS)
-    net.add_edges_from((u, v) for u, v, _ in active_edges(graph, as_of_date(as_of),
+    net.add_edges_from((u, v) for u, v, _ in active_edges(graph, parse_as_of(as_of),
                                                           ACTOR_STRUCTURAL)
                        if u != v and u in net and v in net)
     return net
@@ -642,7 +626,7 @@ def path(ds: Dataset, a: str, b: str,
     (True, '上海戏剧学院')
     """
     start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
-    adjacency = path_adjacency(ds.network, as_of_date(as_of))
+    adjacency = path_adjacency(ds.network, parse_as_of(as_of))
     nodes = shortest_path(adjacency, start, goal) if start != goal else None
     rows = []
     for step, (u, v) in enumerate(zip(nodes or [], (nodes or [])[1:], strict=False), start=1):

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from graphmodel import schema
+from graphmodel.dataset import column_map
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -593,9 +594,9 @@ def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLa
     turned towards the organisations they are linked to.
     """
     from graphmodel.gaps import active_links, latest_assessments
-    from graphmodel.queries import parse_as_of
+    from graphmodel.queries import as_of_timestamp
 
-    day = pd.Timestamp(parse_as_of(as_of))
+    day = as_of_timestamp(as_of)
     layout = NetworkLayout()
     streets = list(ds["streets"]["id"])
     grids = ds["grids"]
@@ -1049,29 +1050,12 @@ def entity_streets(ds: Dataset) -> pd.Series:
     An organisation belongs to the street of the place it is located in (none
     when it has no location); a person to the street of their organisation.
     """
-    grid_street = pd.Series(ds["grids"]["street_id"].values, index=ds["grids"]["id"].values,
-                            dtype=object)
-    streets = pd.Series(ds["streets"]["id"].values, index=ds["streets"]["id"].values,
-                        dtype=object)
-    areas = ds["residential_areas"]
-    buildings = ds["buildings"]
-    companies = ds["companies"]
-    building_street = pd.Series(buildings["grid_id"].map(grid_street).values,
-                                index=buildings["id"].values, dtype=object)
-    places = pd.concat([
-        streets, grid_street,
-        pd.Series(areas["grid_id"].map(grid_street).values, index=areas["id"].values,
-                  dtype=object),
-        building_street,
-        pd.Series(companies["building_id"].map(building_street).values,
-                  index=companies["id"].values, dtype=object),
-    ])
-    orgs = ds["organizations"]
-    org_street = pd.Series(orgs["located_in"].map(places).values, index=orgs["id"].values,
-                           dtype=object)
-    people = ds["people"]
-    person_street = pd.Series(people["organization_id"].map(org_street).values,
-                              index=people["id"].values, dtype=object)
+    grid_street = column_map(ds["grids"], "id", "street_id")
+    streets = ds["streets"]["id"]
+    places = pd.concat([pd.Series(streets.values, index=streets.values, dtype=object),
+                        ds.place_grid.map(grid_street)])
+    org_street = column_map(ds["organizations"], "id", "located_in").map(places)
+    person_street = column_map(ds["people"], "id", "organization_id").map(org_street)
     return pd.concat([places, org_street, person_street])
 
 

@@ -157,3 +157,14 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(value.strip().replace("/", "-"))
+
+
+def as_of_timestamp(value: str | dt.date | None) -> pd.Timestamp:
+    """:func:`parse_as_of` as a pandas Timestamp, to compare with the typed date columns.
+
+    Examples
+    --------
+    >>> as_of_timestamp("2026-11-29")
+    Timestamp('2026-11-29 00:00:00')
+    """
+    return pd.Timestamp(parse_as_of(value))

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from graphmodel import schema
+from graphmodel.dataset import column_map
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -487,9 +488,9 @@ def responsibility(ds: Dataset, as_of: dt.date | str | None) -> Responsibility:
     """
     from graphmodel.gaps import active_links, building_of, grid_of
     from graphmodel.plot import natural_key
-    from graphmodel.queries import parse_as_of
+    from graphmodel.queries import as_of_timestamp
 
-    day = pd.Timestamp(parse_as_of(as_of))
+    day = as_of_timestamp(as_of)
     grid = {k: v for k, v in zip(grid_of(ds).index, grid_of(ds).values, strict=True)
             if isinstance(v, str)}
     building = dict(zip(building_of(ds).index, building_of(ds).values, strict=True))
@@ -536,10 +537,8 @@ def responsibility(ds: Dataset, as_of: dt.date | str | None) -> Responsibility:
 def finding_places(ds: Dataset, found: pd.DataFrame) -> pd.Series:
     """The place each finding is about: the demand's company, the liaison group's
     location, else the finding itself (a grid, area, building or company)."""
-    demands = pd.Series(ds["demands"]["company_id"].values, index=ds["demands"]["id"].values,
-                        dtype=object)
-    orgs = pd.Series(ds["organizations"]["located_in"].values,
-                     index=ds["organizations"]["id"].values, dtype=object)
+    demands = column_map(ds["demands"], "id", "company_id")
+    orgs = column_map(ds["organizations"], "id", "located_in")
     places = []
     for gap, ident in zip(found["gap"], found["id"], strict=True):
         if gap == "stale_demand":

@@ -24,7 +24,7 @@ import pandas as pd
 from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import followed_up, grid_of, latest_assessments
-from graphmodel.queries import parse_as_of, register
+from graphmodel.queries import as_of_timestamp, register
 
 VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "grid_id",
                 "grid_name", "level", "label_zh", "label_en", "colour_zh", "colour_en",
@@ -41,10 +41,6 @@ SMALL_COMPANY_EMPLOYEES = 10
 """A company with fewer employees than this (when known) is small, hence fragile."""
 SCORE_LEVELS = ((6, 5), (4, 4), (2, 3), (1, 2), (0, 1))
 """(minimum score, level) pairs, highest first: 0 -> 1, 1 -> 2, 2-3 -> 3, 4-5 -> 4, >= 6 -> 5."""
-
-
-def _timestamp(as_of: pd.Timestamp | dt.date | str | None) -> pd.Timestamp:
-    return pd.Timestamp(parse_as_of(as_of))
 
 
 def level_columns(levels: pd.Series) -> pd.DataFrame:
@@ -79,9 +75,7 @@ def level_title(level: int) -> str:
 
 
 def _places(ds: Dataset, company_ids: pd.Series) -> pd.DataFrame:
-    companies = ds["companies"]
-    building = pd.Series(companies["building_id"].values, index=companies["id"].values)
-    building_ids = company_ids.map(building)
+    building_ids = company_ids.map(ds.place_building)
     grid_ids = company_ids.map(grid_of(ds))
     return pd.DataFrame({
         "company_id": company_ids.values,
@@ -128,9 +122,8 @@ def followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
     deadline = latest["assessed_on"] + pd.to_timedelta(days, unit="D")
     high = latest.loc[levels >= 4, ["company_id", "assessed_on"]].copy()
     high["deadline"] = deadline[levels >= 4].clip(upper=as_of)
-    building = pd.Series(ds["companies"]["building_id"].values, index=ds["companies"]["id"].values)
     # astype(object): mapping through an empty Series yields float64, which merge rejects
-    high["building_id"] = high["company_id"].map(building).astype(object)
+    high["building_id"] = high["company_id"].map(ds.place_building).astype(object)
     done = latest["company_id"].isin(followed_up(ds, high))
     state = pd.Series("n/a", index=latest.index, dtype=object)
     state[(levels >= 4) & done] = "done"
@@ -180,7 +173,7 @@ def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     >>> set(view["followup"]) <= set(FOLLOWUP_STATES), view["company_id"].is_unique
     (True, True)
     """
-    day = _timestamp(as_of)
+    day = as_of_timestamp(as_of)
     latest = latest_assessments(ds, day).reset_index(drop=True)
     view = _places(ds, latest["company_id"])
     view["level"] = latest["level"].astype("int64")
@@ -381,7 +374,7 @@ def suggested_risk(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> p
     >>> assessed.isdisjoint(found["company_id"]), set(found["kind"]) <= {"suggested"}
     (True, True)
     """
-    day = _timestamp(as_of)
+    day = as_of_timestamp(as_of)
     companies = ds["companies"]
     assessed = set(latest_assessments(ds, day)["company_id"])
     todo = companies[~companies["id"].isin(assessed)].reset_index(drop=True)

@@ -36,6 +36,7 @@ from graphmodel import neo4j_backend as backend
 from graphmodel.cli import main
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES, gaps
+from graphmodel.queries import parse_as_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -164,7 +165,7 @@ def assert_path_equal(ds: Dataset, as_of: str, a: str, b: str) -> None:
     assert len(got) == len(want), f"{a} -> {b}: {linkages.format_path(got)} vs " \
                                   f"{linkages.format_path(want)}"
     if len(got):
-        adjacency = linkages.path_adjacency(ds.graph, linkages.as_of_date(as_of))
+        adjacency = linkages.path_adjacency(ds.graph, parse_as_of(as_of))
         assert got["from_id"].iloc[0] == want["from_id"].iloc[0]
         assert got["to_id"].iloc[-1] == want["to_id"].iloc[-1]
         assert list(got["step"]) == list(range(1, len(got) + 1))
