@@ -124,11 +124,7 @@ def _gap_params(args: argparse.Namespace) -> dict[str, int]:
     params: dict[str, object] = {}
     if args.config:
         params.update(_read_config(Path(args.config)))
-    for item in args.param or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--param expects NAME=VALUE, got {item!r}")
-        params[key.strip()] = value.strip()
+    params.update(_param_items(args.param))
     from graphmodel.queries import resolve_params
 
     try:
@@ -136,6 +132,17 @@ def _gap_params(args: argparse.Namespace) -> dict[str, int]:
     except ValueError as exc:
         raise SystemExit(f"graphmodel: {exc}") from None
     return {k: int(v) for k, v in params.items()}  # type: ignore[call-overload]
+
+
+def _param_items(items: list[str] | None) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a dict (stripped strings)."""
+    params: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--param expects NAME=VALUE, got {item!r}")
+        params[key.strip()] = value.strip()
+    return params
 
 
 def _read_config(path: Path) -> dict[str, object]:
@@ -378,10 +385,8 @@ def cmd_neo4j_gaps(args: argparse.Namespace) -> int:
 def cmd_neo4j_query(args: argparse.Namespace) -> int:
     from graphmodel import neo4j_backend as backend
 
-    params: dict[str, object] = {}
-    for item in args.param or []:
-        key, _, value = item.partition("=")
-        params[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    params = {key: int(value) if value.isdigit() else value
+              for key, value in _param_items(args.param).items()}
     try:
         frame = backend.library_query(args.name, args.dataset_name, args.as_of,
                                       _connection(args), **params)

@@ -94,3 +94,10 @@ def test_links_path_and_risk(capsys):
     assert {r["followup"] for r in data["assessed"]} <= {"done", "pending", "overdue", "n/a"}
     code, out, _ = run(capsys, "risk", "--as-of", AS_OF)
     assert code == 0 and "五色风险" in out and "建议等级" in out
+
+
+def test_param_needs_name_equals_value():
+    for argv in (["gaps", "--param", "visit_window_days"],
+                 ["neo4j", "query", "bridges", "--param", "top"]):
+        with pytest.raises(SystemExit, match="NAME=VALUE"):
+            main(argv)
