@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from graphmodel import schema, settings
+from graphmodel._frames import column_map
 from graphmodel._problems import DatasetError, Problem
 from graphmodel.io import read_raw_dataset
 from graphmodel.validation import validate_raw
@@ -91,32 +92,57 @@ class Dataset:
 
     @cached_property
     def place_grid(self) -> pd.Series:
-        """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
+        """Map of place id -> grid id, for grids (themselves), buildings and companies."""
         grids = self.tables["grids"]["id"]
         building_grid = column_map(self.tables["buildings"], "id", "grid_id")
         companies = self.tables["companies"]
         company_grid = companies["building_id"].map(building_grid)
         return pd.concat([
             pd.Series(grids.values, index=grids.values, dtype=object),
-            column_map(self.tables["residential_areas"], "id", "grid_id"),
             building_grid,
             pd.Series(company_grid.values, index=companies["id"].values, dtype=object),
         ])
 
+    @cached_property
+    def place_area(self) -> pd.Series:
+        """Map of place id -> residential area id, for areas (themselves), residential grids
+        and the buildings and companies in them. Business places have no area."""
+        areas = self.tables["residential_areas"]["id"]
+        grid_area = column_map(self.tables["grids"], "id", "area_id").dropna()
+        places = self.place_grid.drop(self.tables["grids"]["id"].values, errors="ignore")
+        place_area = places.map(grid_area).dropna()
+        return pd.concat([pd.Series(areas.values, index=areas.values, dtype=object),
+                          grid_area.astype(object), place_area.astype(object)])
+
+    @cached_property
+    def containers(self) -> pd.DataFrame:
+        """Every (place, container) pair: the places that contain each place, at any depth.
+
+        The street is never a container here (the contract's *containers*), and a place
+        is not its own container. Columns ``place`` and ``container``.
+        """
+        parts = []
+        for place_map in (self.place_building, self.place_grid, self.place_area):
+            pairs = place_map.dropna()
+            pairs = pairs[pairs.index.to_numpy() != pairs.to_numpy()]
+            parts.append(pd.DataFrame({"place": pairs.index.to_numpy(dtype=object),
+                                       "container": pairs.to_numpy(dtype=object)}))
+        return pd.concat(parts, ignore_index=True)
+
+    @cached_property
+    def within(self) -> pd.DataFrame:
+        """Every (place, container) pair where ``place`` is *within* ``container``: the
+        :attr:`containers` pairs plus each area, grid, building and company with itself."""
+        own = [self.tables[t]["id"].to_numpy(dtype=object)
+               for t in ("residential_areas", "grids", "buildings", "companies")]
+        ids = pd.Series(pd.concat([pd.Series(o, dtype=object) for o in own]).to_numpy(),
+                        dtype=object)
+        return pd.concat([pd.DataFrame({"place": ids, "container": ids}), self.containers],
+                         ignore_index=True)
+
     def counts(self) -> dict[str, int]:
         """Number of rows per table."""
         return {name: len(frame) for name, frame in self.tables.items()}
-
-
-def column_map(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
-    """Series mapping ``frame[key]`` to ``frame[value]`` (e.g. building id -> grid id).
-
-    Examples
-    --------
-    >>> column_map(pd.DataFrame({"id": ["B1"], "grid_id": ["G1"]}), "id", "grid_id")["B1"]
-    'G1'
-    """
-    return pd.Series(frame[value].values, index=pd.Index(frame[key].values, dtype=object))
 
 
 def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dataset:

@@ -1,15 +1,16 @@
-"""The ten coverage gaps of GAPS.md, embedded implementations.
+"""The eleven coverage gaps (docs/gaps.md), embedded implementations.
 
 Each gap is a plain function ``f(dataset, as_of, **params) -> DataFrame`` with
 columns ``id`` and ``detail``, registered in the query library; :func:`gaps`
-runs any of them and returns the spec's output (``gap``, ``id``, ``name``,
-``detail``, plus ``grid_id``/``grid_name`` for grouping).
+runs any of them and returns the documented output (``gap``, ``id``, ``name``,
+``detail``, plus the finding's grid and residential area for grouping).
 
 Implementation notes: every gap is a handful of hash joins over the tables
 (pandas), so a gap costs O(V + E) whatever the dataset size; nothing scans the
-graph once per entity. The place hierarchy is only four levels deep (street >
-grid > area/building > company), so "within p" is resolved with two lookups
-(``place -> building`` and ``place -> grid``) rather than a traversal.
+graph once per entity. The place hierarchy is a tree at most four levels deep
+(street > area > grid > building > company), so *within* and *containers* are
+resolved from one table of (place, container) pairs (:attr:`Dataset.within`)
+with at most three rows per company.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 import pandas as pd
 
 from graphmodel import schema
-from graphmodel.dataset import Dataset, column_map
+from graphmodel._frames import column_map
+from graphmodel.dataset import Dataset
 from graphmodel.queries import (
     REGISTRY,
     as_of_timestamp,
@@ -31,7 +33,7 @@ from graphmodel.queries import (
     resolve_params,
 )
 
-GAP_COLUMNS = ["gap", "id", "name", "grid_id", "grid_name", "detail"]
+GAP_COLUMNS = ["gap", "id", "name", "grid_id", "grid_name", "area_id", "area_name", "detail"]
 STATION_KINDS = ("service_station", "service_center")
 
 
@@ -46,8 +48,13 @@ def building_of(ds: Dataset) -> pd.Series:
 
 
 def grid_of(ds: Dataset) -> pd.Series:
-    """Map of place id -> grid id, for grids, residential areas, buildings and companies."""
+    """Map of place id -> grid id, for grids (themselves), buildings and companies."""
     return ds.place_grid
+
+
+def area_of(ds: Dataset) -> pd.Series:
+    """Map of place id -> residential area id (areas, residential grids and what they hold)."""
+    return ds.place_area
 
 
 def active_links(ds: Dataset, as_of: pd.Timestamp, types: Iterable[str]) -> pd.DataFrame:
@@ -58,15 +65,48 @@ def active_links(ds: Dataset, as_of: pd.Timestamp, types: Iterable[str]) -> pd.D
     return links[active & links["type"].isin(list(types))]
 
 
+def done_visits(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Visits that happened on or before ``as_of``: planned visits are never visits."""
+    visits = ds["visits"]
+    return visits[(visits["status"] == "done") & (visits["date"] <= as_of)]
+
+
 def recent_visit_targets(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> set[str]:
     """Ids of buildings and companies with a visit in ``(as_of - window, as_of]``."""
     return set(_recent_visits(ds, as_of, window_days)["target_id"])
 
 
 def _recent_visits(ds: Dataset, as_of: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    visits = ds["visits"]
-    return visits[(visits["date"] <= as_of)
-                  & (visits["date"] > as_of - pd.Timedelta(days=window_days))]
+    visits = done_visits(ds, as_of)
+    return visits[visits["date"] > as_of - pd.Timedelta(days=window_days)]
+
+
+def covered_places(ds: Dataset, as_of: pd.Timestamp, org_ids: Iterable[str]) -> set[str]:
+    """Places that some organisation of ``org_ids`` *covers* on ``as_of``: an active COVERS
+    link to the place or to one of its containers (a link to a street covers nothing)."""
+    targets = _covers_targets(ds, as_of, org_ids)
+    within = ds.within
+    return set(within.loc[within["container"].isin(targets), "place"])
+
+
+def places_covered_within(ds: Dataset, as_of: pd.Timestamp, org_ids: Iterable[str]) -> set[str]:
+    """Places p such that an organisation of ``org_ids`` has an active COVERS link to p or to
+    anything within p (never above p)."""
+    targets = _covers_targets(ds, as_of, org_ids)
+    within = ds.within
+    return set(within.loc[within["place"].isin(targets), "container"])
+
+
+def places_with_located(ds: Dataset, orgs: pd.DataFrame) -> set[str]:
+    """Places p such that an organisation of ``orgs`` is *located within* p (its
+    ``located_in`` is p or anything p contains)."""
+    within = ds.within
+    return set(within.loc[within["place"].isin(set(orgs["located_in"].dropna())), "container"])
+
+
+def _covers_targets(ds: Dataset, as_of: pd.Timestamp, org_ids: Iterable[str]) -> set[str]:
+    covers = active_links(ds, as_of, ["COVERS"])
+    return set(covers.loc[covers["source_id"].isin(set(org_ids)), "target_id"])
 
 
 def minority_residents(ds: Dataset) -> pd.Series:
@@ -91,88 +131,77 @@ def _result(ids: Iterable[str], details: dict[str, dict[str, Any]] | None = None
 
 
 # ---------------------------------------------------------------------------
-# The ten gaps
+# The eleven gaps
 # ---------------------------------------------------------------------------
 
 
 @register("grid_without_party_org", "gaps", "网格无党组织", "Grid without party organisation",
-          "No organisation of sector party is located within the grid, and none has an active "
-          "COVERS link to the grid or anything within it.",
-          description_zh="网格内没有任何党建领域组织，也没有党建组织对该网格或其内任何地点建立有效的服务覆盖关系。")
+          "No organisation of sector party is located within the grid, none covers the grid, "
+          "and none has an active COVERS link to anything within the grid.",
+          description_zh="网格内没有任何党建领域组织，没有党建组织覆盖该网格（含覆盖其所属居民区），"
+                         "也没有党建组织对网格内任何地点建立有效的服务覆盖关系。")
 def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    grid = grid_of(ds)
     orgs = ds["organizations"]
     party = orgs[orgs["sector"] == "party"]
-    covered = set(party["located_in"].map(grid).dropna())
-    covers = active_links(ds, as_of, ["COVERS"])
-    covers = covers[covers["source_id"].isin(set(party["id"]))]
-    covered |= set(covers["target_id"].map(grid).dropna())
-    missing = [g for g in ds["grids"]["id"] if g not in covered]
+    served = (places_with_located(ds, party) | covered_places(ds, as_of, party["id"])
+              | places_covered_within(ds, as_of, party["id"]))
     kinds = column_map(ds["grids"], "id", "kind")
+    missing = [g for g in ds["grids"]["id"] if g not in served]
     return _result(missing, {g: {"grid_kind": kinds[g], "reason": "no party organisation located "
                                  "in or covering the grid"} for g in missing})
 
 
 @register("area_without_liaison_group", "gaps", "居民区有少数民族居民但无联络组",
           "Residential area with minority residents but no liaison group",
-          "The area has minority residents > 0, and no liaison_group is located in the area, and "
-          "none has an active COVERS link to the area or to its grid.",
-          description_zh="居民区有少数民族居民，但区内没有民族工作联络组，也没有联络组对该居民区或其网格建立有效的服务覆盖关系。")
+          "The area has minority residents > 0, no organisation of kind liaison_group is located "
+          "within the area, and none covers the area.",
+          description_zh="居民区有少数民族居民，但区内没有民族工作联络组，也没有联络组覆盖该居民区。")
 def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     minorities = minority_residents(ds)
-    areas = ds["residential_areas"]
     orgs = ds["organizations"]
     groups = orgs[orgs["kind"] == "liaison_group"]
-    served = set(groups["located_in"].dropna())
-    covers = active_links(ds, as_of, ["COVERS"])
-    covered_targets = set(covers.loc[covers["source_id"].isin(set(groups["id"])), "target_id"])
+    served = places_with_located(ds, groups) | covered_places(ds, as_of, groups["id"])
     found = {}
-    for area, grid in zip(areas["id"], areas["grid_id"], strict=True):
+    for area in ds["residential_areas"]["id"]:
         count = int(minorities.get(area, 0))
-        if count > 0 and area not in served and area not in covered_targets \
-                and grid not in covered_targets:
+        if count > 0 and area not in served:
             found[area] = {"minority_residents": count}
     return _result(found, found)
 
 
 @register("building_without_service_station", "gaps", "楼宇无党群服务站",
           "Building without service station",
-          "The building houses at least one company, and no service_station or service_center is "
-          "located within the building, and none has an active COVERS link to the building or to "
-          "its grid.",
-          description_zh="楼宇内有企业，但楼内没有党群服务站或服务中心，也没有服务站对该楼宇或其网格建立有效的服务覆盖关系。")
+          "The building houses at least one company, no service_station or service_center is "
+          "located within the building, and none covers the building.",
+          description_zh="楼宇内有企业，但楼内没有党群服务站或服务中心，也没有服务站覆盖该楼宇"
+                         "（含覆盖其网格或居民区）。")
 def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     companies = houses_companies(ds)
     orgs = ds["organizations"]
     stations = orgs[orgs["kind"].isin(STATION_KINDS)]
-    served = set(stations["located_in"].map(building_of(ds)).dropna())
-    covers = active_links(ds, as_of, ["COVERS"])
-    covered = set(covers.loc[covers["source_id"].isin(set(stations["id"])), "target_id"])
-    grid = ds["buildings"]["grid_id"].to_numpy()
-    found = {b: {"companies": int(n)} for b, n, g in zip(companies.index, companies.to_numpy(), grid,
-                                                        strict=True)
-             if n > 0 and b not in served and b not in covered and g not in covered}
+    served = places_with_located(ds, stations) | covered_places(ds, as_of, stations["id"])
+    found = {b: {"companies": int(n)} for b, n in zip(companies.index, companies.to_numpy(),
+                                                     strict=True)
+             if n > 0 and b not in served}
     return _result(found, found)
 
 
 @register("company_unreached", "gaps", "企业未被触达", "Company unreached",
-          "No party organisation or service station/centre is located in the company or its "
-          "building, none covers the company, its building or its grid, and there is no recent "
-          "visit to the company or its building.", params=("visit_window_days",),
-          description_zh="企业及其楼宇内没有党组织或服务站，没有服务站或党组织覆盖企业、楼宇或网格，近期也无人走访企业或其楼宇。")
+          "None of: (a) a party organisation or service station/centre has located_in equal to "
+          "the company or to its building; (b) such an organisation covers the company; (c) a "
+          "recent visit to the company or to its building.", params=("visit_window_days",),
+          description_zh="企业既没有党组织或服务站位于企业本身或其楼宇，也没有此类组织覆盖企业"
+                         "（含覆盖其楼宇、网格或居民区），近期也无人走访企业或其楼宇。")
 def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
     orgs = ds["organizations"]
     reaching = orgs[(orgs["sector"] == "party") | orgs["kind"].isin(STATION_KINDS)]
     located = set(reaching["located_in"].dropna())
-    covers = active_links(ds, as_of, ["COVERS"])
-    covered = set(covers.loc[covers["source_id"].isin(set(reaching["id"])), "target_id"])
+    covered = covered_places(ds, as_of, reaching["id"])
     visited = recent_visit_targets(ds, as_of, visit_window_days)
     companies = ds["companies"]
     company, building = companies["id"], companies["building_id"]
-    grid = building.map(grid_of(ds))
     reached = (company.isin(located) | building.isin(located) | company.isin(covered)
-               | building.isin(covered) | grid.isin(covered) | company.isin(visited)
-               | building.isin(visited))
+               | company.isin(visited) | building.isin(visited))
     found = company[~reached.to_numpy()].tolist()
     return _result(found, {c: {"visit_window_days": visit_window_days} for c in found})
 
@@ -214,7 +243,8 @@ def latest_assessments(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
 def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
     """Companies of ``high`` with a visit or a resolved demand inside their follow-up span."""
     spans = high[["company_id", "building_id", "assessed_on", "deadline"]]
-    visits = ds["visits"][["target_id", "date"]]
+    visits = ds["visits"]
+    visits = visits.loc[visits["status"] == "done", ["target_id", "date"]]
     visits = visits[visits["target_id"].isin(set(spans["company_id"]) | set(spans["building_id"]))]
     followed: set[str] = set()
     for target in ("company_id", "building_id"):
@@ -313,12 +343,25 @@ def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: in
     return _result(found, found)
 
 
+@register("grid_without_worker", "gaps", "网格无网格员", "Grid without grid worker",
+          "No person has an active ASSIGNED_TO link to the grid itself (a link to its area or "
+          "to one of its buildings does not count).",
+          description_zh="没有任何人员对该网格本身建立有效的包干关系（每个网格都需要自己的网格员或网格长；"
+                         "包干居民区或楼宇不算）。")
+def grid_without_worker(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    assigned = active_links(ds, as_of, ["ASSIGNED_TO"])
+    staffed = set(assigned.loc[assigned["source_id"].isin(set(ds["people"]["id"])), "target_id"])
+    kinds = column_map(ds["grids"], "id", "kind")
+    missing = [g for g in ds["grids"]["id"] if g not in staffed]
+    return _result(missing, {g: {"grid_kind": kinds[g]} for g in missing})
+
+
 # ---------------------------------------------------------------------------
 # Running gaps
 # ---------------------------------------------------------------------------
 
 GAP_NAMES = tuple(q.name for q in REGISTRY.values() if q.group == "gaps")
-"""The ten gap names in the order of GAPS.md."""
+"""The eleven gap names in documented order."""
 
 
 def run_gap(ds: Dataset, name: str, as_of: dt.date | str | None = None,
@@ -336,25 +379,27 @@ def _decorate(ds: Dataset, name: str, found: pd.DataFrame) -> pd.DataFrame:
     found = found.copy()
     found.insert(0, "gap", name)
     found["name"] = found["id"].map(ds.names)
-    grid = _finding_grid(ds, name, found)
-    found["grid_id"] = grid
-    found["grid_name"] = grid.map(ds.names)
+    places = _finding_place(ds, name, found)
+    for level, place_map in (("grid", grid_of(ds)), ("area", area_of(ds))):
+        ids = places.map(place_map).astype(object)
+        found[f"{level}_id"] = ids
+        found[f"{level}_name"] = ids.map(ds.names).astype(object)
     return found[GAP_COLUMNS]
 
 
-def _finding_grid(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
+def _finding_place(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
+    """The place a finding is shown at: the entity itself, a demand's company, a liaison
+    group's location."""
     if name == "stale_demand":
-        places = found["id"].map(column_map(ds["demands"], "id", "company_id"))
-    elif name.startswith("liaison_group"):
-        places = found["id"].map(column_map(ds["organizations"], "id", "located_in"))
-    else:
-        places = found["id"]
-    return places.map(grid_of(ds)).astype(object)
+        return found["id"].map(column_map(ds["demands"], "id", "company_id"))
+    if name.startswith("liaison_group"):
+        return found["id"].map(column_map(ds["organizations"], "id", "located_in"))
+    return found["id"]
 
 
 def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | str | None = None,
          **params: Any) -> pd.DataFrame:
-    """Run the coverage gaps of GAPS.md on a dataset.
+    """Run the coverage gaps (docs/gaps.md) on a dataset.
 
     Parameters
     ----------
@@ -363,15 +408,16 @@ def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | 
     as_of : datetime.date or str, optional
         The evaluation date (default today).
     only : iterable of str or str, optional
-        Gap names to run, as a list or a comma-separated string (default all ten).
+        Gap names to run, as a list or a comma-separated string (default all eleven).
     **params
-        Overrides of the parameters of GAPS.md, e.g. ``visit_window_days=90``.
+        Overrides of the gap parameters, e.g. ``visit_window_days=90``.
 
     Returns
     -------
     pandas.DataFrame
         One row per finding, sorted by ``gap`` then ``id``, with columns
-        ``gap``, ``id``, ``name``, ``grid_id``, ``grid_name``, ``detail``.
+        ``gap``, ``id``, ``name``, ``grid_id``, ``grid_name``, ``area_id``, ``area_name``,
+        ``detail``.
 
     Examples
     --------

@@ -70,8 +70,11 @@ def entity_nodes(dataset: Dataset) -> Iterator[NodeRecord]:
 
 def structural_edges(dataset: Dataset) -> Iterator[EdgeRecord]:
     """Yield the relationships implied by foreign keys (containment, location, hierarchy...)."""
-    yield from _fk_edges(dataset["grids"], "id", "street_id", "PART_OF")
-    yield from _fk_edges(dataset["residential_areas"], "id", "grid_id", "PART_OF")
+    yield from _fk_edges(dataset["residential_areas"], "id", "street_id", "PART_OF")
+    grids = dataset["grids"]
+    residential = grids["area_id"].notna()
+    yield from _fk_edges(grids[residential], "id", "area_id", "PART_OF")
+    yield from _fk_edges(grids[~residential], "id", "street_id", "PART_OF")
     yield from _fk_edges(dataset["buildings"], "id", "grid_id", "PART_OF")
     yield from _fk_edges(dataset["companies"], "id", "building_id", "PART_OF")
     yield from _fk_edges(dataset["organizations"], "id", "located_in", "LOCATED_IN")

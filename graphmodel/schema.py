@@ -3,19 +3,20 @@
 Everything that needs to know a table, a column, a node label, a relationship
 type or an enum reads it from here: the validator, the embedded graph builder,
 the Neo4j loader, the queries, the Browser style, the templates and the docs
-(``graphmodel schema --markdown`` renders this module).
+(``graphmodel schema`` renders this module as ``docs/schema.md``).
 
-The input tables follow ``DATA_CONTRACT.md`` version 1 exactly; the graph model
-is graphmodel's own and is documented in ``docs/graph_model.md``.
+The input tables follow the data contract, version 2 (``docs/data_contract.md``);
+the graph model is graphmodel's own and is documented in ``docs/schema.md``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 
 ColumnType = Literal["id", "str", "date", "bool", "int", "enum", "ref", "level"]
 
@@ -23,15 +24,26 @@ ColumnType = Literal["id", "str", "date", "bool", "int", "enum", "ref", "level"]
 # Enums
 # ---------------------------------------------------------------------------
 
+GRID_KIND_VALUES = ("residential", "business")
+"""Canonical grid kinds: ``residential`` 平面网格 (a micro-grid of a residential area) and
+``business`` 立体网格 (a business-district grid over office towers)."""
+
 GRID_KINDS: dict[str, str] = {
     "residential": "residential",
-    "building": "building",
+    "business": "business",
+    "building": "business",
     "平面": "residential",
-    "立体": "building",
+    "平面网格": "residential",
+    "立体": "business",
+    "立体网格": "business",
 }
-"""Accepted spellings of a grid's ``kind`` mapped to the canonical value."""
+"""Accepted spellings of a grid's ``kind`` mapped to the canonical value (``building``
+is version 1's word for ``business``)."""
 
 OWNERSHIPS = ("domestic", "foreign", "joint_venture", "state", "other")
+
+VISIT_STATUSES = ("done", "planned")
+"""Visit statuses: a ``planned`` visit is never counted as a visit; blank means ``done``."""
 
 ORGANIZATION_KINDS = (
     "party_committee",
@@ -77,6 +89,26 @@ SECTOR_LABELS: dict[str, str] = {
 }
 
 DEMAND_STATUSES = ("open", "in_progress", "resolved")
+
+CHINESE_SPELLINGS: dict[str, dict[str, str]] = {
+    "ownership": {"内资": "domestic", "民营": "domestic", "外资": "foreign", "合资": "joint_venture",
+                  "国有": "state", "国企": "state", "其他": "other"},
+    "sector": {"党建": "party", "政府": "government", "商务": "business", "企业": "business",
+               "社区": "community", "民族": "ethnic", "宗教": "religious", "教育": "education",
+               "文化": "culture", "公益": "charity", "慈善": "charity"},
+    "organization_kind": {
+        "党工委": "party_committee", "党总支": "party_general_branch", "党支部": "party_branch",
+        "党群服务站": "service_station", "服务中心": "service_center", "联络组": "liaison_group",
+        "理事会": "council", "协会": "association", "联合会": "association",
+        "政府部门": "government_office", "合作单位": "partner_institution",
+        "宗教场所": "religious_site", "学校": "school", "公共场所": "public_venue",
+        "媒体": "media_channel", "慈善组织": "charity", "社会组织": "social_organization"},
+    "demand_status": {"未处理": "open", "处理中": "in_progress", "已解决": "resolved"},
+    "visit_status": {"已走访": "done", "计划": "planned"},
+    "grid_kind": {k: v for k, v in GRID_KINDS.items() if k not in GRID_KIND_VALUES},
+}
+"""Chinese (and other accepted) spellings of every enum, per enum, mapped to the canonical
+value. Values compare after this mapping, in any case."""
 
 HAN_SPELLINGS = frozenset({"汉族", "汉", "han"})
 """Spellings of the Han ethnic group (compared case-insensitively)."""
@@ -168,6 +200,10 @@ class Column:
     enum: tuple[str, ...] = ()
     description_zh: str = ""
     description_en: str = ""
+    spellings: str = ""
+    """Key of :data:`CHINESE_SPELLINGS` holding the enum's other accepted spellings."""
+    default: str | None = None
+    """Value a blank cell takes (``visits.status`` blank means ``done``)."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +240,23 @@ def _name(zh: str = "中文名称", en: str = "name (Chinese)") -> Column:
     return Column("name", "str", True, description_zh=zh, description_en=en)
 
 
+SOURCES = ("seed", "public", "synthetic")
+"""Values of the optional ``source`` column (provenance of each row)."""
+
+
+def _provenance(note: bool = True) -> tuple[Column, ...]:
+    """The known optional columns every table may carry: source, source_ref, note."""
+    columns = (
+        Column("source", "enum", enum=SOURCES, description_zh="数据来源：seed 简报 / public 公开资料 / "
+               "synthetic 合成", description_en="where the row comes from: seed, public, synthetic"),
+        Column("source_ref", description_zh="公开来源的出处或网址",
+               description_en="citation or address of a public source"),
+    )
+    if note:
+        columns += (Column("note", description_zh="备注", description_en="note"),)
+    return columns
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -215,11 +268,26 @@ TABLES: dict[str, Table] = {
                 Column("name_en", description_zh="英文名称", description_en="English name"),
                 Column("district", description_zh="所属区", description_en="district"),
                 Column("city", description_zh="所属市", description_en="city"),
+                *_provenance(),
             ),
             min_rows=1,
             label="Street",
             title_zh="街道",
             title_en="Streets",
+        ),
+        Table(
+            "residential_areas",
+            (
+                _id(),
+                _name("居民区名称", "residential area name"),
+                Column("street_id", "ref", True, refs=("streets",), description_zh="所属街道编号",
+                       description_en="id of its street"),
+                Column("households", "int", description_zh="户数", description_en="households"),
+                *_provenance(),
+            ),
+            label="ResidentialArea",
+            title_zh="居民区",
+            title_en="Residential areas",
         ),
         Table(
             "grids",
@@ -230,29 +298,24 @@ TABLES: dict[str, Table] = {
                     "kind",
                     "enum",
                     True,
-                    enum=tuple(GRID_KINDS),
-                    description_zh="网格类型：residential 平面（居民区）/ building 立体（楼宇）",
-                    description_en="grid kind: residential (平面) or building (立体)",
+                    enum=GRID_KIND_VALUES,
+                    spellings="grid_kind",
+                    description_zh="网格类型：residential 平面网格（居民区微网格）/ business 立体网格"
+                                   "（商圈商务区网格）",
+                    description_en="grid kind: residential (平面, a micro-grid of a residential "
+                                   "area) or business (立体, over a cluster of office buildings)",
                 ),
                 Column("street_id", "ref", True, refs=("streets",), description_zh="所属街道编号",
                        description_en="id of its street"),
+                Column("area_id", "ref", refs=("residential_areas",),
+                       description_zh="所属居民区编号（平面网格必填，立体网格留空）",
+                       description_en="id of its residential area (required for a residential "
+                                      "grid, blank for a business grid)"),
+                *_provenance(),
             ),
             label="Grid",
             title_zh="网格",
             title_en="Grids",
-        ),
-        Table(
-            "residential_areas",
-            (
-                _id(),
-                _name("居民区名称", "residential area name"),
-                Column("grid_id", "ref", True, refs=("grids",), description_zh="所属平面网格编号",
-                       description_en="id of its residential grid"),
-                Column("households", "int", description_zh="户数", description_en="households"),
-            ),
-            label="ResidentialArea",
-            title_zh="居民区",
-            title_en="Residential areas",
         ),
         Table(
             "buildings",
@@ -265,6 +328,7 @@ TABLES: dict[str, Table] = {
                 Column("floors", "int", description_zh="层数", description_en="floors"),
                 Column("key_building", "bool", description_zh="是否重点楼宇",
                        description_en="key building (true/false)"),
+                *_provenance(),
             ),
             label="Building",
             title_zh="楼宇",
@@ -278,13 +342,14 @@ TABLES: dict[str, Table] = {
                 Column("building_id", "ref", True, refs=("buildings",), description_zh="所在楼宇编号",
                        description_en="id of its building"),
                 Column("industry", description_zh="行业", description_en="industry"),
-                Column("ownership", "enum", enum=OWNERSHIPS, description_zh="所有制",
-                       description_en="ownership"),
+                Column("ownership", "enum", enum=OWNERSHIPS, spellings="ownership",
+                       description_zh="所有制", description_en="ownership"),
                 Column("employees", "int", description_zh="员工人数", description_en="employees"),
                 Column("lease_expires", "date", description_zh="租约到期日",
                        description_en="lease expiry date"),
                 Column("relocation_intent", "bool", description_zh="是否有迁出意向",
                        description_en="intends to relocate"),
+                *_provenance(),
             ),
             label="Company",
             title_zh="企业",
@@ -295,10 +360,11 @@ TABLES: dict[str, Table] = {
             (
                 _id(),
                 _name("组织名称", "organization name"),
-                Column("kind", "enum", True, enum=ORGANIZATION_KINDS, description_zh="组织类型",
+                Column("kind", "enum", True, enum=ORGANIZATION_KINDS,
+                       spellings="organization_kind", description_zh="组织类型",
                        description_en="organization kind"),
-                Column("sector", "enum", True, enum=SECTORS, description_zh="所属领域",
-                       description_en="sector"),
+                Column("sector", "enum", True, enum=SECTORS, spellings="sector",
+                       description_zh="所属领域", description_en="sector"),
                 Column(
                     "located_in",
                     "ref",
@@ -308,6 +374,7 @@ TABLES: dict[str, Table] = {
                 ),
                 Column("parent_id", "ref", refs=("organizations",), description_zh="上级组织编号",
                        description_en="id of its parent organization"),
+                *_provenance(),
             ),
             label="Organization",
             title_zh="组织",
@@ -322,6 +389,7 @@ TABLES: dict[str, Table] = {
                        description_en="public role"),
                 Column("organization_id", "ref", refs=("organizations",),
                        description_zh="所属组织编号", description_en="id of their organization"),
+                *_provenance(),
             ),
             required=False,
             label="Person",
@@ -338,6 +406,7 @@ TABLES: dict[str, Table] = {
                 Column("residents", "int", True, description_zh="人数", description_en="residents"),
                 Column("registered", "int", description_zh="其中户籍人数",
                        description_en="of whom registered here"),
+                *_provenance(),
             ),
             required=False,
             label="Population",
@@ -357,6 +426,7 @@ TABLES: dict[str, Table] = {
                 Column("since", "date", description_zh="开始日期", description_en="active from"),
                 Column("until", "date", description_zh="结束日期", description_en="active until"),
                 Column("note", description_zh="备注", description_en="note"),
+                *_provenance(note=False),
             ),
             required=False,
             keys=(("source_id", "type", "target_id", "since"),),
@@ -372,6 +442,11 @@ TABLES: dict[str, Table] = {
                        description_zh="走访楼宇或企业编号", description_en="visited building or company"),
                 Column("date", "date", True, description_zh="走访日期", description_en="visit date"),
                 Column("purpose", description_zh="走访事由", description_en="purpose"),
+                Column("status", "enum", enum=VISIT_STATUSES, spellings="visit_status",
+                       default="done",
+                       description_zh="状态：done 已走访（空=已走访）/ planned 计划（计划中的走访不计入）",
+                       description_en="done (blank) or planned; a planned visit never counts"),
+                *_provenance(),
             ),
             required=False,
             title_zh="走访",
@@ -387,12 +462,14 @@ TABLES: dict[str, Table] = {
                        description_en="date raised"),
                 Column("category", "str", True, description_zh="诉求类别",
                        description_en="category"),
-                Column("status", "enum", True, enum=DEMAND_STATUSES,
-                       description_zh="状态 open/in_progress/resolved", description_en="status"),
+                Column("status", "enum", True, enum=DEMAND_STATUSES, spellings="demand_status",
+                       description_zh="状态 open 未处理 / in_progress 处理中 / resolved 已解决",
+                       description_en="status"),
                 Column("resolved_on", "date", description_zh="解决日期（已解决时必填）",
                        description_en="date resolved (required when resolved)"),
                 Column("handled_by", "ref", refs=("organizations",), description_zh="承办组织编号",
                        description_en="handling organization"),
+                *_provenance(),
             ),
             required=False,
             label="Demand",
@@ -410,6 +487,7 @@ TABLES: dict[str, Table] = {
                        description_zh="五色等级：1-5 / 稳定…不稳定 / 绿蓝黄橙红",
                        description_en="five-colour level: 1-5, label or colour"),
                 Column("reason", description_zh="判定理由", description_en="reason"),
+                *_provenance(),
             ),
             required=False,
             label="RiskAssessment",
@@ -421,19 +499,18 @@ TABLES: dict[str, Table] = {
 }
 """The contract's tables in documented order."""
 
-ENTITY_TABLES = ("streets", "grids", "residential_areas", "buildings", "companies",
+ENTITY_TABLES = ("streets", "residential_areas", "grids", "buildings", "companies",
                  "organizations", "people", "demands")
 """Tables whose rows carry an ``id`` in the shared id space."""
 
-PLACE_TABLES = ("streets", "grids", "residential_areas", "buildings", "companies")
+PLACE_TABLES = ("streets", "residential_areas", "grids", "buildings", "companies")
+"""Place tables, outermost first: a street contains its residential areas and business
+grids, an area its residential grids, a grid its buildings, a building its companies."""
 
 PRIVACY_FORBIDDEN = re.compile(
     r"ethnic|民族|id_?number|身份证|phone|手机|mobile|电话", re.IGNORECASE
 )
 """Column names that may not appear in ``people`` (ethnicity, ID card, phone)."""
-
-SOURCES = ("seed", "public", "synthetic")
-"""Values of the optional ``source`` column (provenance of each row)."""
 
 # ---------------------------------------------------------------------------
 # Links
@@ -441,7 +518,7 @@ SOURCES = ("seed", "public", "synthetic")
 
 ANY = ("streets", "grids", "residential_areas", "buildings", "companies", "organizations",
        "people", "demands")
-ASSIGNABLE = ("grids", "residential_areas", "buildings", "companies")
+ASSIGNABLE = ("residential_areas", "grids", "buildings", "companies")
 
 
 @dataclass(frozen=True)
@@ -459,8 +536,9 @@ class LinkType:
 LINK_TYPES: dict[str, LinkType] = {
     t.name: t
     for t in (
-        LinkType("COVERS", ("organizations",), ASSIGNABLE, "服务覆盖",
-                 "service responsibility for that place and all it contains"),
+        LinkType("COVERS", ("organizations",), ("streets", *ASSIGNABLE), "服务覆盖",
+                 "service responsibility for that place and all it contains (a link to a "
+                 "street is accepted and covers nothing)"),
         LinkType("LEADS", ("organizations",), ("organizations",), "党建引领",
                  "party leadership"),
         LinkType("PARTNERS_WITH", ("organizations", "companies"), ("organizations", "companies"),
@@ -530,9 +608,11 @@ class RelType:
 STRUCTURAL_RELS: dict[str, RelType] = {
     r.name: r
     for r in (
-        RelType("PART_OF", "Grid|ResidentialArea|Building|Company", "Street|Grid|Building",
-                "grids.street_id, residential_areas.grid_id, buildings.grid_id, "
-                "companies.building_id", "隶属", "place containment: child is part of parent"),
+        RelType("PART_OF", "ResidentialArea|Grid|Building|Company",
+                "Street|ResidentialArea|Grid|Building",
+                "residential_areas.street_id, grids.area_id (residential grids) or "
+                "grids.street_id (business grids), buildings.grid_id, companies.building_id",
+                "隶属", "place containment: child is part of parent (a tree)"),
         RelType("LOCATED_IN", "Organization", "Street|Grid|ResidentialArea|Building|Company",
                 "organizations.located_in", "位于", "organization is located in a place"),
         RelType("CHILD_OF", "Organization", "Organization", "organizations.parent_id", "下属",
@@ -540,7 +620,8 @@ STRUCTURAL_RELS: dict[str, RelType] = {
         RelType("WORKS_FOR", "Person", "Organization", "people.organization_id", "就职",
                 "person belongs to an organization"),
         RelType("VISITED", "Person|Organization", "Building|Company", "visits", "走访",
-                "a visit on `date` with `purpose` (one relationship per visit row)"),
+                "a visit on `date` with `purpose` and `status` (done or planned; one "
+                "relationship per visit row)"),
         RelType("RAISED", "Company", "Demand", "demands.company_id", "提出诉求",
                 "company raised a demand"),
         RelType("HANDLES", "Organization", "Demand", "demands.handled_by", "承办",
@@ -558,10 +639,41 @@ ALL_REL_TYPES = tuple(STRUCTURAL_RELS) + LINK_REL_TYPES
 
 
 def enum_values(column: Column) -> tuple[str, ...]:
-    """Return the accepted values of an enum column (link types included)."""
+    """Return the canonical values of an enum column (link types included)."""
     if column.name == "type" and not column.enum:
         return LINK_REL_TYPES
     return column.enum
+
+
+@functools.cache
+def enum_spellings(column: Column) -> dict[str, str]:
+    """Every accepted spelling of an enum column, lower-cased, mapped to its canonical value.
+
+    Examples
+    --------
+    >>> spellings = enum_spellings(TABLES["grids"].column("kind"))
+    >>> spellings["building"], spellings["立体"], spellings["residential"]
+    ('business', 'business', 'residential')
+    """
+    found = {value.lower(): value for value in enum_values(column)}
+    for spelling, value in CHINESE_SPELLINGS.get(column.spellings, {}).items():
+        found[spelling.lower()] = value
+    return found
+
+
+def canonical_enum(column: Column, value: str) -> str | None:
+    """The canonical value of ``value`` in an enum column (any case), else None.
+
+    Examples
+    --------
+    >>> canonical_enum(TABLES["organizations"].column("kind"), "党群服务站")
+    'service_station'
+    >>> canonical_enum(TABLES["companies"].column("ownership"), "Foreign")
+    'foreign'
+    >>> canonical_enum(TABLES["demands"].column("status"), "closed") is None
+    True
+    """
+    return enum_spellings(column).get(value.strip().lower())
 
 
 def population_node_id(area_id: str, ethnic_group: str) -> str:

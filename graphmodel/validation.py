@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from graphmodel import schema
+from graphmodel._frames import column_map
 from graphmodel._problems import Problem
 from graphmodel.io import RawDataset, RawTable
 
-KNOWN_OPTIONAL_COLUMNS = frozenset({"source", "name_en"})
-"""Optional columns graphmodel adds on every table; not reported as unknown."""
+KNOWN_OPTIONAL_COLUMNS = frozenset({"name_en"})
+"""Optional columns graphmodel allows on every table beyond the contract's own
+(``source``, ``source_ref`` and ``note`` are contract columns of every table)."""
 
 BOOLEAN_SPELLINGS: dict[str, bool] = {
     "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
@@ -72,6 +74,9 @@ def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
     problems = list(raw.problems)
     tables: Tables = {}
     collectors: dict[str, _Collector] = {}
+    version_1 = _version_1_layout(raw)
+    if version_1 is not None:
+        return {t.name: _empty_table(t) for t in schema.TABLES.values()}, [*problems, version_1]
     for table in schema.TABLES.values():
         present = table.name in raw.tables
         if not present:
@@ -92,6 +97,24 @@ def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
     _check_keys(tables, collectors)
     _check_rules(tables, collectors)
     return tables, problems
+
+
+def _version_1_layout(raw: RawDataset) -> Problem | None:
+    """The one error for a dataset in the version 1 layout (areas inside grids), else None."""
+    areas, grids = raw.tables.get("residential_areas"), raw.tables.get("grids")
+    if areas is None or "grid_id" not in areas.frame.columns:
+        return None
+    if grids is not None and "area_id" in grids.frame.columns:
+        return None
+    return Problem(
+        "residential_areas", areas.file, None, "grid_id", None,
+        "这是第1版数据格式：居民区不再属于网格，而是网格属于居民区。请在 grids 表增加 area_id 列，"
+        "为每个平面网格填写其所属居民区编号（立体网格留空），并把 residential_areas 表的 grid_id 列"
+        "改为 street_id（所属街道编号）。 / This is the version 1 layout of the data contract: "
+        "residential areas no longer sit inside grids; residential grids sit inside areas. Move "
+        "the link: add an area_id column to grids holding, for each residential grid, the id of "
+        "its residential area (blank for business grids), and replace residential_areas.grid_id "
+        "with street_id (the id of the area's street).")
 
 
 def _unreadable(raw: RawDataset, table: str) -> bool:
@@ -120,9 +143,10 @@ def _typed(column: schema.Column, values: pd.Series) -> pd.Series:
     if column.type == "level":
         return _map_distinct(values, lambda v: schema.parse_risk_level(v)
                              if isinstance(v, str) else None).astype("Int64")
-    if column.type == "enum" and column.name == "kind" and "平面" in column.enum:
-        return _map_distinct(values, lambda v: schema.GRID_KINDS.get(v, v)
-                             if isinstance(v, str) else None).infer_objects()  # as .map infers
+    if column.type == "enum":
+        spellings = schema.enum_spellings(column)
+        return _map_distinct(values, lambda v: spellings.get(v.lower(), v) if isinstance(v, str)
+                             else column.default)
     return values.astype(object)
 
 
@@ -193,10 +217,11 @@ def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collect
     if column.required:
         collector.rows(~present, column.name, "必填项为空 / required value is empty")
     if column.type == "enum":
-        allowed = set(schema.enum_values(column))
-        bad = present & ~values.isin(allowed)
+        spellings = schema.enum_spellings(column)
+        bad = present & ~_map_distinct(values, lambda v: not isinstance(v, str)
+                                       or v.lower() in spellings).astype(bool)
         collector.rows(bad, column.name, "取值无效，可选值 / not an allowed value; use one of: "
-                       + ", ".join(sorted(allowed)))
+                       + ", ".join(_enum_choices(column)))
     elif column.type == "date":
         bad = present & _parse_dates(values).isna()
         collector.rows(bad, column.name, "日期无效，应为 YYYY-MM-DD / not a valid date (YYYY-MM-DD)")
@@ -212,6 +237,15 @@ def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collect
                                       and schema.parse_risk_level(v) is None).astype(bool)
         collector.rows(bad, column.name, "风险等级无效，可用 1-5、稳定…不稳定、绿蓝黄橙红 / not a "
                        "risk level: use 1-5, 稳定/较稳定/一般/较不稳定/不稳定 or green..red")
+
+
+def _enum_choices(column: schema.Column) -> list[str]:
+    """Canonical values, each followed by its other spellings: ``business (building, 立体)``."""
+    others: dict[str, list[str]] = {}
+    for spelling, value in schema.CHINESE_SPELLINGS.get(column.spellings, {}).items():
+        others.setdefault(value, []).append(spelling)
+    return [f"{v} ({', '.join(others[v])})" if v in others else v
+            for v in schema.enum_values(column)]
 
 
 def _check_ids(tables: Tables, collectors: dict[str, _Collector]) -> pd.Series:
@@ -256,15 +290,26 @@ def _check_references(table: schema.Table, tables: Tables, ids: pd.Series,
             continue
         wrong = present & target_table.notna() & ~target_table.isin(column.refs)
         collector.rows(wrong, column.name, _wrong_kind_message(column.refs, target_table, wrong))
-    if table.name == "residential_areas":
-        kinds = tables["grids"].set_index("id")["kind"] if len(tables["grids"]) else pd.Series()
-        kinds = kinds[~kinds.index.duplicated()]
-        grid_kind = frame["grid_id"].map(kinds)
-        wrong = grid_kind.notna() & (grid_kind != "residential")
-        collector.rows(wrong, "grid_id", "居民区必须属于平面（residential）网格 / a residential "
-                       "area must be in a grid of kind residential")
+    if table.name == "grids":
+        _check_grid_areas(frame, tables["residential_areas"], collector)
     if table.name == "links":
         _check_link_endpoints(frame, ids, collector)
+
+
+def _check_grid_areas(grids: pd.DataFrame, areas: pd.DataFrame, collector: _Collector) -> None:
+    residential = grids["kind"] == "residential"
+    business = grids["kind"] == "business"
+    has_area = grids["area_id"].notna()
+    collector.rows(residential & ~has_area, "area_id", "平面网格必须填写所属居民区 / a residential "
+                   "grid needs the area_id of its residential area")
+    collector.rows(business & has_area, "area_id", "立体（商务）网格属于街道，area_id 应留空 / a "
+                   "business grid belongs to the street: leave area_id blank")
+    area_street = column_map(areas.drop_duplicates("id"), "id", "street_id")
+    street_of_area = grids["area_id"].map(area_street)
+    elsewhere = (residential & street_of_area.notna() & grids["street_id"].notna()
+                 & (street_of_area != grids["street_id"]))
+    collector.rows(elsewhere, "area_id", "所属居民区在另一个街道 / the grid's residential area "
+                   "lies in another street (see residential_areas.street_id)")
 
 
 def _wrong_kind_message(allowed: tuple[str, ...], actual: pd.Series, mask: pd.Series) -> str:

@@ -29,14 +29,17 @@ def write_dataset(path: Path, tables: dict[str, Rows], encoding: str = "utf-8") 
 
 
 def minimal_tables() -> dict[str, Rows]:
-    """A tiny valid dataset: one street, two grids, one area, one building, two companies."""
+    """A tiny valid dataset: one street, one area holding one grid, one business grid, one
+    building, two companies."""
     return {
         "streets": [{"id": "S1", "name": "测试街道", "name_en": "Test Street"}],
+        "residential_areas": [{"id": "A1", "name": "一号居民区", "street_id": "S1",
+                               "households": 100}],
         "grids": [
-            {"id": "G1", "name": "平面网格一", "kind": "residential", "street_id": "S1"},
+            {"id": "G1", "name": "平面网格一", "kind": "residential", "street_id": "S1",
+             "area_id": "A1"},
             {"id": "G2", "name": "立体网格一", "kind": "立体", "street_id": "S1"},
         ],
-        "residential_areas": [{"id": "A1", "name": "一号居民区", "grid_id": "G1", "households": 100}],
         "buildings": [{"id": "B1", "name": "一号楼", "grid_id": "G2", "key_building": "是"}],
         "companies": [
             {"id": "C1", "name": "甲公司", "building_id": "B1", "ownership": "domestic",

@@ -55,7 +55,7 @@ def test_types_dates_booleans_and_grid_kinds(make_dataset):
     assert companies.at["C1", "lease_expires"].date() == dt.date(2026, 12, 31)  # from 2026/12/31
     assert bool(companies.at["C2", "relocation_intent"]) is True  # from "yes"
     assert bool(ds["buildings"]["key_building"].iloc[0]) is True  # from "是"
-    assert list(ds["grids"]["kind"]) == ["residential", "building"]  # 立体 -> building
+    assert list(ds["grids"]["kind"]) == ["residential", "business"]  # 立体 -> business
     assert int(ds["risk_assessments"]["level"].iloc[0]) == 4  # 橙
 
 
@@ -92,7 +92,7 @@ def test_every_error_class_reported_at_once_with_row_and_column(make_dataset):
     tables["companies"][1]["lease_expires"] = "2026-13-01"               # bad date
     tables["companies"][1]["building_id"] = "A1"                         # wrong kind
     tables["companies"].append({"id": "C3", "name": "", "building_id": "B9"})  # empty, unknown
-    tables["residential_areas"].append({"id": "C1", "name": "重复", "grid_id": "G1"})  # dup id
+    tables["residential_areas"].append({"id": "C1", "name": "重复", "street_id": "S1"})  # dup id
     tables["population"][0]["registered"] = 9                            # registered > residents
     tables["demands"][0]["resolved_on"] = "2025-01-01"                   # before raised_on
     tables["demands"].append({"id": "D2", "company_id": "C1", "raised_on": "2026-01-01",
@@ -118,14 +118,14 @@ def test_every_error_class_reported_at_once_with_row_and_column(make_dataset):
 
 def test_reference_rules(make_dataset):
     tables = minimal_tables()
-    tables["residential_areas"].append({"id": "A2", "name": "错网格", "grid_id": "G2"})
+    tables["residential_areas"].append({"id": "A2", "name": "错街道", "street_id": "G2"})
     tables["links"].append({"source_id": "C1", "type": "LEADS", "target_id": "O2"})
     tables["links"].append({"source_id": "O1", "type": "ASSIGNED_TO", "target_id": "B1"})
     tables["links"].append({"source_id": "O1", "type": "FRIENDS", "target_id": "O2"})
     tables["visits"].append({"visitor_id": "C1", "target_id": "B1", "date": "2026-01-01"})
     tables["population"].append({"area_id": "B1", "ethnic_group": "回族", "residents": 1})
     problems = problems_of(make_dataset(tables))
-    find(problems, "residential_areas", "grid_id", "kind residential")
+    find(problems, "residential_areas", "street_id", "wrong kind")
     find(problems, "links", "source_id", "LEADS")
     find(problems, "links", "source_id", "ASSIGNED_TO")
     find(problems, "links", "type", "not an allowed value")
@@ -248,3 +248,88 @@ def test_templates_are_valid_empty_datasets(tmp_path):
     for path in (csv_dir, book_path):
         problems = problems_of(path)
         assert {p.table for p in problems} == {"streets"}
+
+
+# ---------------------------------------------------------------------------
+# Version 2 of the contract
+# ---------------------------------------------------------------------------
+
+
+def test_version_1_layout_is_refused_with_one_error_that_says_what_to_move(make_dataset,
+                                                                           capsys):
+    tables = minimal_tables()
+    tables["residential_areas"] = [{"id": "A1", "name": "一号居民区", "grid_id": "G1"}]
+    path = make_dataset(tables)
+    (path / "grids.csv").write_text("id,name,kind,street_id\nG1,平面网格一,residential,S1\n"
+                                    "G2,立体网格一,building,S1\n", encoding="utf-8")
+    problems = [p for p in problems_of(path) if p.severity == "error"]
+    assert len(problems) == 1
+    problem = problems[0]
+    assert (problem.table, problem.column) == ("residential_areas", "grid_id")
+    assert "version 1" in problem.message and "area_id" in problem.message
+    assert "street_id" in problem.message
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr()
+    assert "version 1" in out.out + out.err and "Traceback" not in out.err
+
+
+def test_grid_area_rules(make_dataset):
+    tables = minimal_tables()
+    tables["streets"].append({"id": "S2", "name": "别的街道"})
+    tables["residential_areas"].append({"id": "A2", "name": "别街居民区", "street_id": "S2"})
+    tables["grids"] += [
+        {"id": "G3", "name": "无居民区", "kind": "平面", "street_id": "S1"},
+        {"id": "G4", "name": "商务带居民区", "kind": "business", "street_id": "S1",
+         "area_id": "A1"},
+        {"id": "G5", "name": "跨街道", "kind": "residential", "street_id": "S1",
+         "area_id": "A2"},
+        {"id": "G6", "name": "指向楼宇", "kind": "residential", "street_id": "S1",
+         "area_id": "B1"},
+    ]
+    problems = problems_of(make_dataset(tables))
+    assert find(problems, "grids", "area_id", "needs the area_id").row == 4
+    assert find(problems, "grids", "area_id", "leave area_id blank").row == 5
+    assert find(problems, "grids", "area_id", "another street").row == 6
+    assert find(problems, "grids", "area_id", "wrong kind").row == 7
+
+
+@pytest.mark.parametrize(("table", "column", "spelling", "value"), [
+    ("grids", "kind", "building", "business"),
+    ("grids", "kind", "立体", "business"),
+    ("grids", "kind", "BUSINESS", "business"),
+    ("companies", "ownership", "民营", "domestic"),
+    ("companies", "ownership", "外资", "foreign"),
+    ("companies", "ownership", "Joint_Venture", "joint_venture"),
+    ("companies", "ownership", "国企", "state"),
+    ("organizations", "kind", "党群服务站", "service_station"),
+    ("organizations", "kind", "联合会", "association"),
+    ("organizations", "sector", "党建", "party"),
+    ("organizations", "sector", "慈善", "charity"),
+    ("demands", "status", "已解决", "resolved"),
+    ("demands", "status", "处理中", "in_progress"),
+    ("visits", "status", "计划", "planned"),
+    ("visits", "status", "已走访", "done"),
+    ("visits", "status", "", "done"),
+    ("links", "type", "leads", "LEADS"),
+])
+def test_every_enum_accepts_its_chinese_spelling(make_dataset, table, column, spelling, value):
+    tables = minimal_tables()
+    row = 1 if table == "grids" else 0  # grids row 0 is residential: it has an area
+    tables[table][row][column] = spelling
+    ds = load_dataset(make_dataset(tables))
+    assert ds[table][column].iloc[row] == value
+
+
+def test_source_is_an_enum_and_source_ref_and_note_are_known_columns(make_dataset):
+    tables = minimal_tables()
+    tables["streets"][0].update(source="public", source_ref="https://example.org/a", note="备注")
+    tables["companies"][0].update(source="bogus")
+    problems = problems_of(make_dataset(tables))
+    assert find(problems, "companies", "source", "not an allowed value").value == "bogus"
+    assert not [p for p in problems if p.table == "streets"]
+
+
+def test_a_street_wide_covers_link_is_accepted(make_dataset):
+    tables = minimal_tables()
+    tables["links"].append({"source_id": "O1", "type": "COVERS", "target_id": "S1"})
+    assert load_dataset(make_dataset(tables))["links"]["type"].tolist().count("COVERS") == 1

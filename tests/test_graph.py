@@ -30,8 +30,9 @@ def test_containment_location_and_hierarchy(make_dataset):
     G = load_dataset(make_dataset()).graph
     assert [v for _, v, _ in edges_of(G, "C1", "PART_OF")] == ["B1"]
     assert [v for _, v, _ in edges_of(G, "B1", "PART_OF")] == ["G2"]
-    assert [v for _, v, _ in edges_of(G, "A1", "PART_OF")] == ["G1"]
-    assert [v for _, v, _ in edges_of(G, "G1", "PART_OF")] == ["S1"]
+    assert [v for _, v, _ in edges_of(G, "A1", "PART_OF")] == ["S1"]  # area in its street
+    assert [v for _, v, _ in edges_of(G, "G1", "PART_OF")] == ["A1"]  # micro-grid in its area
+    assert [v for _, v, _ in edges_of(G, "G2", "PART_OF")] == ["S1"]  # business grid
     assert [v for _, v, _ in edges_of(G, "O2", "LOCATED_IN")] == ["A1"]
     assert [v for _, v, _ in edges_of(G, "O2", "CHILD_OF")] == ["O1"]
     assert [v for _, v, _ in edges_of(G, "P1", "WORKS_FOR")] == ["O1"]
