@@ -19,7 +19,7 @@ help:
 	@echo "make bench       - benchmarks street/district/city, embedded and Neo4j (~10 min)"
 	@echo "make lint        - ruff"
 	@echo "make dataset     - regenerate data/jingansi from scripts/build_jingansi.py"
-	@echo "make docs        - regenerate docs/schema.md from graphmodel/schema.py"
+	@echo "make docs        - regenerate docs/schema.md, docs/gaps.md and the tables of docs/data_contract.md"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,7 +70,7 @@ dataset: install
 	$(BIN)/python scripts/build_jingansi.py
 
 docs: install
-	$(BIN)/graphmodel schema > docs/schema.md
+	$(BIN)/graphmodel schema --write docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -113,9 +113,20 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from graphmodel.docs import schema_markdown
+    from graphmodel import docs
 
-    out.print(schema_markdown(), markup=False)
+    if args.write or args.check:
+        docs_dir = Path(args.write or args.check)
+        if args.check:
+            stale = [path for path, text in docs.rendered_docs(docs_dir).items()
+                     if not path.exists() or path.read_text(encoding="utf-8") != text]
+            for path in stale:
+                err.print(f"[red]过期 out of date[/]: {escape(str(path))} (graphmodel schema --write)")
+            return 1 if stale else 0
+        for path in docs.write_docs(docs_dir):
+            out.print(f"[green]✓[/] 已更新 updated: {escape(str(path))}")
+        return 0
+    sys.stdout.write(docs.gaps_markdown() if args.gaps else docs.schema_markdown())
     return 0
 
 
@@ -538,7 +549,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("install", "start", "stop", "status"))
     p.set_defaults(handler=cmd_server)
 
-    p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)")
+    p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)",
+                            description="Print docs/schema.md (the default, also --markdown) or "
+                            "docs/gaps.md (--gaps) as generated from the code, or rewrite the "
+                            "generated docs in a directory (--write docs, = make docs).")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--markdown", action="store_true",
+                      help="the tables, link types and graph model (default)")
+    what.add_argument("--gaps", action="store_true", help="the coverage gaps and their terms")
+    what.add_argument("--write", metavar="DIR", help="write schema.md and gaps.md into DIR and "
+                      "refresh the generated blocks of DIR/data_contract.md")
+    what.add_argument("--check", metavar="DIR",
+                      help="exit 1 when the generated docs in DIR are out of date")
     p.set_defaults(handler=cmd_schema)
 
     return parser
