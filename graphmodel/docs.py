@@ -265,6 +265,21 @@ REPORTED: dict[str, str] = {
 }
 """The kind of entity each gap reports (the ``id`` of a finding)."""
 
+NOTES: dict[str, str] = {
+    "company_unreached": "In (a), an organisation located in another company of the same "
+                         "building does not count.",
+    "risk_without_followup": "The deadline is `assessed_on + followup_days_orange` (level 4) or "
+                             "`assessed_on + followup_days_red` (level 5); a visit to the company "
+                             "or its building, or a demand of the company with `resolved_on`, "
+                             "dated from `assessed_on` to the deadline (both included) is a "
+                             "follow-up, whatever the demand's status.",
+    "stale_demand": "Not resolved on `as_of` means: `status` is not `resolved`, or `resolved_on` "
+                    "is after `as_of`. Older means `as_of - raised_on > demand_max_days`; `name` "
+                    "is the demand's category.",
+    "liaison_group_isolated": "A company's sector is `business`.",
+}
+"""Boundary cases of a gap's definition, stated beside the library's description."""
+
 OUTPUT_COLUMNS: dict[str, str] = {
     "gap": "the gap's name",
     "id": "the id of the entity reported",
@@ -341,8 +356,9 @@ def gaps_markdown() -> str:
              "pairs. Each gap's Cypher is `queries/gaps/<gap>.cypher`.", "",
              "## Shared terms", "", _SHARED_TERMS, "",
              "## Parameters", "",
-             "Every parameter can be overridden on the command line (`--param NAME=VALUE`) and "
-             "in a config file (`--config FILE`, JSON or TOML).", ""]
+             "Every parameter is a whole number ≥ 0 and can be overridden on the command line "
+             "(`--param NAME=VALUE`) and in a config file (`--config FILE`, JSON or TOML); "
+             "an unknown name or a bad value is refused before anything runs.", ""]
     unknown = sorted(set(settings.DEFAULT_PARAMS) - set(PARAM_MEANINGS))
     if unknown:
         raise ValueError(f"graphmodel.docs.PARAM_MEANINGS lacks {', '.join(unknown)}")
@@ -358,6 +374,8 @@ def gaps_markdown() -> str:
         lines += ["", f"### {query.name}", "",
                   f"Gap {number}: **{query.title_zh}** / {query.title_en}. Reported id: "
                   f"{REPORTED[query.name]}.", "", query.description]
+        if query.name in NOTES:
+            lines += ["", NOTES[query.name]]
         if query.description_zh:
             lines += ["", query.description_zh]
         if query.params:
@@ -375,8 +393,7 @@ def gaps_markdown() -> str:
     lines += ["", "The place of a finding is the entity itself; for `stale_demand`, the "
               "demand's company; for a liaison-group gap, where the group is located. Finding "
               "gaps is not an error: the command exits 0 unless `--fail-on-gaps` is given "
-              "(then 1 when anything is found). Invalid input (a dataset, a parameter or "
-              "`as_of`) exits 2.", "",
+              "(then 1 when anything is found). An invalid dataset exits 2.", "",
               f"## Changes from version {schema.CONTRACT_VERSION - 1}", "", _CHANGES]
     if "area_id" in columns:
         lines.append("- The output names the finding's residential area (`area_id`, `area_name`) "
