@@ -1,14 +1,27 @@
 """Synthetic datasets at street, district and city scale (for tests and benchmarks).
 
 ``graphmodel generate --tier street|district|city [--seed N] --out DIR`` writes one
-CSV per contract table (UTF-8, contract columns only) plus ``generate.json``, a
-manifest with the tier, the seed, the row counts, the planted gap rates and the
-number of findings each gap must report on :data:`AS_OF` with the default
-parameters of GAPS.md. The same tier and seed always give byte-identical files.
+CSV per table of the data contract, version 2 (UTF-8, contract columns only) plus
+``generate.json``, a manifest with the tier, the seed, the row counts, the planted
+gap rates and the number of findings each gap must report on :data:`AS_OF` with the
+default parameters of the gap definitions (docs/gaps.md). The same tier and seed
+always give byte-identical files.
 
-Proportions follow the shipped 静安寺街道 dataset (≈ 11 companies per building
-with a long tail, 2.4 residential areas per residential grid, 2 visits, 1 risk
+The place hierarchy is the one of 静安寺街道 ("1 + 11 + 37"): each street holds its
+residential areas and its business-district grids (``business``, 立体网格, over
+clusters of office towers); each residential area holds its residential micro-grids
+(``residential``, 平面网格, ``area_id`` set); buildings stand in grids of either kind,
+companies in buildings. Proportions follow the shipped dataset (≈ 11 companies per
+building with a long tail, ≈ 3 micro-grids per residential area, 2 visits, 1 risk
 assessment and 0.2 demands per company); see :data:`TIERS`.
+
+Accepted spellings are mixed in where the contract allows them: grid kinds
+(``business``, ``building``, ``立体``, ``residential``, ``平面``), Chinese spellings of
+ownership, organisation kind and sector, demand and visit status (民营, 党群服务站,
+党建, 已解决, 已走访, 计划 ...), booleans, risk levels and ``YYYY/MM/DD`` dates. Some
+visits are ``planned`` (never counted as visits), some ``COVERS`` links name a whole
+residential area (covering its grids, buildings and companies) and a few name a
+street (accepted; they cover nothing).
 
 Everything is drawn with numpy in whole arrays (no Python loop per row), so the
 city tier (≈ 1 M companies, 2 M visits, 1 M assessments) takes a few seconds
@@ -18,44 +31,52 @@ Planted gaps (rates of :data:`RATES`, each at least one finding per tier; every
 other entity is built so that it is *not* a finding, so the number of findings
 is known exactly and recorded in the manifest):
 
-============================== ==================================================
-gap                            how it is planted
-============================== ==================================================
-grid_without_party_org         ``bare_grid`` of the building grids have no station,
-                               no party branch and only an expired, future or
-                               non-party ``COVERS``
-area_without_liaison_group     ``area_without_group`` of the areas have no group,
-                               minority residents, and only an expired ``COVERS``
-                               from a group or an active one from a council
+================================ ================================================
+gap                              how it is planted
+================================ ================================================
+grid_without_party_org           ``bare_grid`` of the business grids have no
+                                 station, no party branch and only an expired,
+                                 future or non-party ``COVERS`` (and the street's
+                                 party centre ``COVERS`` the street, which covers
+                                 nothing)
+area_without_liaison_group       ``area_without_group`` of the areas have no group,
+                                 minority residents, and only an expired ``COVERS``
+                                 from a group or an active one from a council
 building_without_service_station every building with companies in a bare grid, plus
-                               ``dropped_cover`` of the buildings whose station
-                               covers them one by one (link missing, expired or
-                               future)
-company_unreached              the companies of the buildings above that are also
-                               in ``not_visited`` (no party org, no cover, no visit)
-risk_without_followup          ``no_followup`` of the companies whose latest
-                               assessment is orange/red and overdue; the others
-                               get a follow-up visit or a resolved demand in time
-stale_demand                   ``stale_demand`` of the demands raised more than 30
-                               days before AS_OF are left open, plus those resolved
-                               only after AS_OF
-liaison_group_isolated         ``isolated_group`` of the groups link only to ethnic
-                               organisations (or through expired/future links)
+                                 ``dropped_cover`` of the buildings whose station
+                                 covers them one by one (link missing, expired or
+                                 future); residential buildings are covered through
+                                 their grid or their whole area
+company_unreached                the companies of the buildings above that are also
+                                 in ``not_visited`` (no party org, no cover, no visit)
+risk_without_followup            ``no_followup`` of the companies whose latest
+                                 assessment is orange/red and overdue; the others
+                                 get a follow-up visit or a resolved demand in time
+                                 (visits in the span are dropped or only planned)
+stale_demand                     ``stale_demand`` of the demands raised more than 30
+                                 days before AS_OF are left open, plus those resolved
+                                 only after AS_OF
+liaison_group_isolated           ``isolated_group`` of the groups link only to ethnic
+                                 organisations (or through expired/future links)
 liaison_group_without_leadership ``leaderless_group`` of the groups: no active
-                               ``LEADS`` from a party org, parent blank or ethnic
-key_building_without_worker    ``key_without_worker`` of the key buildings: no
-                               ``ASSIGNED_TO``, or an expired or future one
-building_not_visited           ``not_visited`` of the buildings with companies
-                               (half of the unserved ones, a share of the others)
-============================== ==================================================
+                                 ``LEADS`` from a party org, parent blank or ethnic
+key_building_without_worker      ``key_without_worker`` of the key buildings: no
+                                 ``ASSIGNED_TO``, or an expired or future one
+building_not_visited             ``not_visited`` of the buildings with companies
+                                 (half of the unserved ones, a share of the others);
+                                 their recent visits are moved back or only planned
+grid_without_worker              ``grid_without_worker`` of the grids: no
+                                 ``ASSIGNED_TO`` to the grid, an expired or future
+                                 one, or only one to the grid's residential area
+================================ ================================================
 
 Examples
 --------
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     result = generate("street", seed=1, out=tmp)
-...     result.counts["streets"], result.counts["grids"]
-(1, 37)
+...     result.counts["streets"], result.counts["residential_areas"], result.counts["grids"]
+(1, 11, 37)
 """
 
 from __future__ import annotations
@@ -91,9 +112,9 @@ class Tier:
 
     name: str
     streets: int
-    residential_grids: int
-    building_grids: int
     residential_areas: int
+    residential_grids: int
+    business_grids: int
     buildings: int
     companies: int
     visits: int
@@ -104,19 +125,21 @@ class Tier:
 TIERS: dict[str, Tier] = {
     t.name: t
     for t in (
-        # 静安寺街道 itself: "5+32" grids, 12 areas, ~45 buildings, ~500 companies.
-        Tier("street", 1, 5, 32, 12, 45, 500, 1_000, 500, 100),
-        # 静安区: 14 streets (13 streets + 1 town), ~270 residential areas.
-        Tier("district", 14, 112, 1_400, 270, 9_000, 100_000, 200_000, 100_000, 20_000),
-        # 上海市: ~215 streets, 6,000+ residential areas, ~1 M companies.
-        Tier("city", 215, 2_500, 17_000, 6_200, 90_000, 1_000_000, 2_000_000, 1_000_000,
+        # 静安寺街道 itself: "1 + 11 + 37", 11 residential areas holding 32 micro-grids
+        # and 5 business-district grids; ~45 buildings, ~500 companies.
+        Tier("street", 1, 11, 32, 5, 45, 500, 1_000, 500, 100),
+        # 静安区: 14 streets (13 streets + 1 town), ~270 residential areas, ~1,500 grids.
+        Tier("district", 14, 270, 780, 730, 9_000, 100_000, 200_000, 100_000, 20_000),
+        # 上海市: ~215 streets, 6,000+ residential areas, ~19,500 grids, ~1 M companies.
+        Tier("city", 215, 6_200, 12_500, 7_000, 90_000, 1_000_000, 2_000_000, 1_000_000,
              200_000),
     )
 }
 
 RATES: dict[str, float] = {
-    "bare_grid": 0.03,             # of building grids: no party org, no station
-    "building_cover_mode": 0.40,   # of served building grids: station COVERS each building
+    "bare_grid": 0.03,             # of business grids: no party org, no station
+    "building_cover_mode": 0.40,   # of served business grids: station COVERS each building
+    "area_cover_mode": 0.50,       # of areas: the centre COVERS the area, not each micro-grid
     "dropped_cover": 0.06,         # of buildings covered one by one: cover missing/expired/future
     "not_visited": 0.03,           # of other buildings with companies: no recent visit
     "not_visited_unserved": 0.50,  # of unserved buildings with companies: no recent visit
@@ -129,7 +152,11 @@ RATES: dict[str, float] = {
     "key_without_worker": 0.08,    # of key buildings
     "no_followup": 0.10,           # of companies whose latest assessment is overdue orange/red
     "stale_demand": 0.04,          # of demands raised > 30 days before AS_OF
+    "grid_without_worker": 0.08,   # of grids: no active ASSIGNED_TO to the grid itself
+    "grid_party_branch": 0.30,     # of residential grids: a party branch located in the grid
+    "planned_visits": 0.03,        # of background visits up to AS_OF: only planned
     "slash_dates": 0.05,           # of dates written YYYY/MM/DD
+    "chinese_enums": 0.10,         # of enum cells (ownership, kind, sector, status): in Chinese
 }
 """Planted rates (each rounded to a whole number of entities, at least one)."""
 
@@ -303,6 +330,33 @@ def int_text(values: np.ndarray, missing: np.ndarray | None = None) -> np.ndarra
     return text
 
 
+def chinese_spelling(rng: np.random.Generator, values: np.ndarray, enum: str,
+                     rate: float | None = None) -> np.ndarray:
+    """Canonical enum values with about ``rate`` of them written in a Chinese spelling.
+
+    ``enum`` is a key of :data:`graphmodel.schema.CHINESE_SPELLINGS`; values without a
+    Chinese spelling (and blanks) stay as they are.
+
+    Examples
+    --------
+    >>> out = chinese_spelling(np.random.default_rng(0), np.array(["resolved"] * 4, object),
+    ...                        "demand_status", rate=1.0)
+    >>> out.tolist()
+    ['已解决', '已解决', '已解决', '已解决']
+    """
+    rate = RATES["chinese_enums"] if rate is None else rate
+    spellings = schema.CHINESE_SPELLINGS[enum]
+    out = np.asarray(values, dtype=object).copy()
+    chosen = rng.random(len(out)) < rate
+    which = rng.random(len(out))
+    for value in sorted(set(out[chosen].tolist())):  # a loop over a few enum values only
+        words = np.array(sorted(k for k, v in spellings.items() if v == value), dtype=object)
+        if len(words):
+            sel = chosen & (out == value)
+            out[sel] = words[(which[sel] * len(words)).astype(np.int64)]
+    return out
+
+
 def two_token_names(rng: np.random.Generator, n: int, distinct: bool = False
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Two-character synthetic name stems and their pinyin (distinct when asked and possible)."""
@@ -461,7 +515,9 @@ def _build(t: Tier, rng: np.random.Generator
         "demands": demands["frame"],
         "risk_assessments": risks["frame"],
     }
-    tables = {name: tables[name][schema.TABLES[name].column_names] for name in schema.TABLES}
+    # contract columns in documented order (the optional source/source_ref/note are left out)
+    tables = {name: tables[name][[c for c in schema.TABLES[name].column_names
+                                  if c in tables[name].columns]] for name in schema.TABLES}
     p = places
     unserved = p["unserved"] & (p["company_count"] > 0)
     expected = {
@@ -475,8 +531,13 @@ def _build(t: Tier, rng: np.random.Generator
         "liaison_group_without_leadership": int(orgs["leaderless"].sum()),
         "key_building_without_worker": int(people["key_gap"].sum()),
         "building_not_visited": int(p["not_visited"].sum()),
+        "grid_without_worker": int(people["grid_gap"].sum()),
     }
     planted = {
+        "residential_grids": int((~p["grid_kind"]).sum()),
+        "business_grids": int(p["grid_kind"].sum()),
+        "areas_covered_whole": int(p["area_cover"].sum()),
+        "grids_without_worker": int(people["grid_gap"].sum()),
         "bare_grids": int(p["bare_grid"].sum()),
         "dropped_covers": int(p["dropped_cover"].sum()),
         "unserved_buildings_with_companies": int(unserved.sum()),
@@ -496,8 +557,21 @@ def _build(t: Tier, rng: np.random.Generator
 # ---------------------------------------------------------------------------
 
 
-def _places(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
-    n_s, n_rg, n_bg = t.streets, t.residential_grids, t.building_grids
+def hierarchy(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
+    """Streets, residential areas and grids of tier ``t`` (the first draws of the places).
+
+    Every street holds at least one residential area and one business grid, every
+    area at least one residential micro-grid (``area_id`` set, in the area's street);
+    business grids have no area.
+
+    Examples
+    --------
+    >>> h = hierarchy(TIERS["street"], np.random.default_rng(0))
+    >>> len(h["streets"]), len(h["areas"]), h["grids"]["kind"].isin(["residential", "平面"]).sum()
+    (1, 11, np.int64(32))
+    """
+    n_s, n_a = t.streets, t.residential_areas
+    n_rg, n_bg = t.residential_grids, t.business_grids
     # streets ---------------------------------------------------------------
     stem, stem_en = two_token_names(rng, n_s, distinct=True)
     street_ids = ids("S-", n_s, 4)
@@ -513,44 +587,69 @@ def _places(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
     street_size = rng.lognormal(0.0, 0.5, n_s)
     street_business = street_size * rng.lognormal(0.0, 0.6, n_s)
 
-    # grids: every street has at least one of each kind ----------------------
-    def spread(n: int, weights: np.ndarray) -> np.ndarray:
-        rest = rng.choice(n_s, size=n - n_s, p=weights / weights.sum())
-        return np.concatenate([np.arange(n_s), rest])
+    def spread(n: int, n_groups: int, weights: np.ndarray) -> np.ndarray:
+        """Group of each of n items, every group at least one, sorted."""
+        rest = rng.choice(n_groups, size=n - n_groups, p=weights / weights.sum())
+        return np.sort(np.concatenate([np.arange(n_groups), rest]))
 
-    grid_street = np.concatenate([spread(n_rg, street_size), spread(n_bg, street_business)])
-    grid_kind = np.r_[np.zeros(n_rg, bool), np.ones(n_bg, bool)]  # True = building grid
-    order = np.lexsort((grid_kind, grid_street))
-    grid_street, grid_kind = grid_street[order], grid_kind[order]
-    n_g = n_rg + n_bg
-    grid_ids = ids("G-", n_g, 6)
-    rank = np.zeros(n_g, dtype=np.int64)
-    for kind in (False, True):
-        sel = np.flatnonzero(grid_kind == kind)
-        rank[sel] = rank_in_group(grid_street[sel])
-    kind_text = np.where(grid_kind, np.where(rng.random(n_g) < 0.8, "building", "立体"),
-                         np.where(rng.random(n_g) < 0.8, "residential", "平面")).astype(object)
-    grids = pd.DataFrame({
-        "id": grid_ids,
-        "name": streets["name"].to_numpy()[grid_street] + "第" + rank.astype(np.str_).astype(object)
-        + np.where(grid_kind, "立体网格", "平面网格").astype(object),
-        "kind": kind_text, "street_id": street_ids[grid_street],
-    })
-    rgs, bgs = np.flatnonzero(~grid_kind), np.flatnonzero(grid_kind)
-
-    # residential areas: every residential grid has at least one ------------
-    n_a = t.residential_areas
-    area_grid = np.sort(np.concatenate([rgs, rng.choice(rgs, size=n_a - n_rg)]))
+    # residential areas: every street has at least one ----------------------
+    area_street = spread(n_a, n_s, street_size)
     a_stem, _ = two_token_names(rng, n_a)
+    area_ids = ids("RA-", n_a, 5)
+    area_names = a_stem + "居民区"
     households = rng.integers(600, 3200, n_a)
     areas = pd.DataFrame({
-        "id": ids("RA-", n_a, 5), "name": a_stem + "居民区", "grid_id": grid_ids[area_grid],
+        "id": area_ids, "name": area_names, "street_id": street_ids[area_street],
         "households": int_text(households, rng.random(n_a) < 0.05),
     })
 
-    # buildings: every building grid has at least one; ~12 % stand in residential grids
+    # grids: micro-grids inside every area, business grids in every street ----
+    rg_area = spread(n_rg, n_a, rng.lognormal(0.0, 0.4, n_a))
+    bg_street = spread(n_bg, n_s, street_business)
+    grid_street = np.r_[area_street[rg_area], bg_street]
+    grid_area = np.r_[rg_area, np.full(n_bg, -1, np.int64)]
+    grid_kind = np.r_[np.zeros(n_rg, bool), np.ones(n_bg, bool)]  # True = business grid
+    order = np.lexsort((grid_kind, grid_street))  # by street: micro-grids, then business
+    grid_street, grid_area, grid_kind = grid_street[order], grid_area[order], grid_kind[order]
+    n_g = n_rg + n_bg
+    grid_ids = ids("G-", n_g, 6)
+    rgs, bgs = np.flatnonzero(~grid_kind), np.flatnonzero(grid_kind)
+    rank = np.zeros(n_g, dtype=np.int64)
+    rank[rgs] = rank_in_group(grid_area[rgs])
+    rank[bgs] = rank_in_group(grid_street[bgs])
+    rank_text = rank.astype(np.str_).astype(object)
+    kind_text = np.where(
+        grid_kind,
+        choose(rng, np.array(["business", "building", "立体"], dtype=object), n_g,
+               np.array([0.75, 0.1, 0.15])),
+        choose(rng, np.array(["residential", "平面"], dtype=object), n_g, np.array([0.8, 0.2])),
+    ).astype(object)
+    grid_names = np.where(
+        grid_kind, streets["name"].to_numpy()[grid_street] + "商务区第" + rank_text + "网格",
+        area_names[np.maximum(grid_area, 0)] + "第" + rank_text + "微网格").astype(object)
+    grids = pd.DataFrame({
+        "id": grid_ids, "name": grid_names, "kind": kind_text,
+        "street_id": street_ids[grid_street],
+        "area_id": np.where(grid_kind, "", area_ids[np.maximum(grid_area, 0)]).astype(object),
+    })
+    return {"streets": streets, "areas": areas, "grids": grids, "street_ids": street_ids,
+            "area_ids": area_ids, "area_names": area_names, "area_street": area_street,
+            "grid_ids": grid_ids, "grid_street": grid_street, "grid_area": grid_area,
+            "grid_kind": grid_kind}
+
+
+def _places(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
+    h = hierarchy(t, rng)
+    streets, areas, grids = h["streets"], h["areas"], h["grids"]
+    street_ids, area_ids, area_street = h["street_ids"], h["area_ids"], h["area_street"]
+    grid_ids, grid_street, grid_area, grid_kind = (h["grid_ids"], h["grid_street"],
+                                                   h["grid_area"], h["grid_kind"])
+    n_a, n_g = t.residential_areas, len(grid_ids)
+    rgs, bgs = np.flatnonzero(~grid_kind), np.flatnonzero(grid_kind)
+
+    # buildings: every business grid has at least one; ~12 % stand in micro-grids
     n_b = t.buildings
-    extra = n_b - n_bg
+    extra = n_b - len(bgs)
     in_rg = rng.random(extra) < 0.12
     grid_weight = rng.lognormal(0.0, 0.6, n_g)
     extra_grid = np.where(in_rg, rng.choice(rgs, size=extra),
@@ -590,7 +689,8 @@ def _places(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
         "name": "上海" + c_stem + INDUSTRY_SUFFIX[industry] + "有限公司",
         "building_id": building_ids[company_building],
         "industry": INDUSTRIES[industry],
-        "ownership": choose(rng, OWNERSHIPS, n_c, OWNERSHIP_WEIGHTS),
+        "ownership": chinese_spelling(rng, choose(rng, OWNERSHIPS, n_c, OWNERSHIP_WEIGHTS),
+                                      "ownership"),
         "employees": int_text(np.minimum(rng.lognormal(3.0, 1.2, n_c), 20000) + 1,
                               rng.random(n_c) < 0.15),
         "lease_expires": date_text(lease, rng, RATES["slash_dates"]),
@@ -614,14 +714,17 @@ def _places(t: Tier, rng: np.random.Generator) -> dict[str, Any]:
         pick(rng, np.flatnonzero(unserved & with_companies), RATES["not_visited_unserved"]),
         pick(rng, np.flatnonzero(~unserved & with_companies), RATES["not_visited"]),
     ]))
+    # the centre's COVERS of residential places: the whole area, or each of its micro-grids
+    area_cover = rng.random(n_a) < RATES["area_cover_mode"]
     return {
         "streets": streets, "grids": grids, "areas": areas, "buildings": buildings,
         "companies": companies,
-        "street_ids": street_ids, "grid_ids": grid_ids, "area_ids": areas["id"].to_numpy(),
+        "street_ids": street_ids, "grid_ids": grid_ids, "area_ids": area_ids,
         "building_ids": building_ids, "company_ids": companies["id"].to_numpy(),
         "street_names": streets["name"].to_numpy(), "area_names": areas["name"].to_numpy(),
         "building_names": buildings["name"].to_numpy(),
-        "grid_street": grid_street, "grid_kind": grid_kind, "area_grid": area_grid,
+        "grid_street": grid_street, "grid_kind": grid_kind, "grid_area": grid_area,
+        "area_street": area_street, "area_cover": area_cover,
         "building_grid": building_grid, "company_building": company_building,
         "company_count": company_count, "key": key, "is_hub": is_hub, "hub": hub,
         "bare_grid": bare_grid, "cover_each": cover_each, "dropped_cover": dropped_cover,
@@ -672,8 +775,8 @@ def _organizations(t: Tier, rng: np.random.Generator, p: dict[str, Any]) -> dict
         return rows
 
     street_names, street_ids = p["street_names"], p["street_ids"]
-    area_street = p["grid_street"][p["area_grid"]]
-    first_area = first_of_group(area_street, n_s)  # every street has a residential grid and area
+    area_street = p["area_street"]
+    first_area = first_of_group(area_street, n_s)  # every street has a residential area
     temple_street = np.flatnonzero((rng.random(n_s) < 0.4) | (np.arange(n_s) == 0))
     street_org: dict[str, np.ndarray] = {}
     for key, suffix, kind, sector, located in STREET_ORGS:
@@ -732,6 +835,11 @@ def _organizations(t: Tier, rng: np.random.Generator, p: dict[str, Any]) -> dict
                       street_org["committee"][p["grid_street"][building_grid[with_branch]]])
     add(p["building_names"][with_branch] + "联合党支部", "party_branch", "party",
         p["building_ids"][with_branch], parent)
+    # party branches of a few micro-grids (under the area's general branch) -----
+    rgs = np.flatnonzero(~p["grid_kind"])
+    grid_branch = pick(rng, rgs, RATES["grid_party_branch"])
+    add(p["grids"]["name"].to_numpy()[grid_branch] + "党支部", "party_branch", "party",
+        p["grid_ids"][grid_branch], branch[p["grid_area"][grid_branch]])
     company_ok = np.flatnonzero(~p["unserved"][p["company_building"]])
     company_branch = pick(rng, company_ok, 0.01)
     add(p["companies"]["name"].to_numpy()[company_branch] + "党支部", "party_branch", "party",
@@ -742,8 +850,10 @@ def _organizations(t: Tier, rng: np.random.Generator, p: dict[str, Any]) -> dict
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     org_ids = ids("O-", offset, 6)
     parent_ids = np.where(cols["parent"] >= 0, org_ids[np.maximum(cols["parent"], 0)], "")
-    frame = pd.DataFrame({"id": org_ids, "name": cols["name"], "kind": cols["kind"],
-                          "sector": cols["sector"], "located_in": cols["located_in"],
+    frame = pd.DataFrame({"id": org_ids, "name": cols["name"],
+                          "kind": chinese_spelling(rng, cols["kind"], "organization_kind"),
+                          "sector": chinese_spelling(rng, cols["sector"], "sector"),
+                          "located_in": cols["located_in"],
                           "parent_id": parent_ids.astype(object)})
     return {
         "frame": frame, "ids": org_ids,
@@ -769,11 +879,13 @@ def _people(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, A
             ) -> dict[str, Any]:
     n_s = t.streets
     bgs = np.flatnonzero(p["grid_kind"])
-    area_street = p["grid_street"][p["area_grid"]]
+    rgs = np.flatnonzero(~p["grid_kind"])
+    area_street = p["area_street"]
     blocks = [  # role, organisation ids
         ("楼宇党群工作者", np.where(o["grid_station"][bgs] != "", o["grid_station"][bgs],
                              o["street"]["party_office"][p["grid_street"][bgs]])),
-        ("居民区网格员", o["council"]),
+        ("网格员", o["council"][p["grid_area"][rgs]]),
+        ("居民区社工", o["council"]),
         ("站长", o["station"]),
         ("街道党工委书记", o["street"]["committee"]),
         ("社区志愿者", np.full(2 * n_s, "", dtype=object)),
@@ -789,15 +901,16 @@ def _people(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, A
     starts = np.cumsum([0] + [len(b[1]) for b in blocks])
     grid_worker = np.full(len(p["grid_ids"]), "", dtype=object)
     grid_worker[bgs] = person_ids[starts[0]:starts[1]]
-    area_worker = person_ids[starts[1]:starts[2]]
-    first_area = first_of_group(p["area_grid"], len(p["grid_ids"]))
-    rgs = np.flatnonzero(~p["grid_kind"])
-    grid_worker[rgs] = area_worker[first_area[rgs]]
+    grid_worker[rgs] = person_ids[starts[1]:starts[2]]
+    area_worker = person_ids[starts[2]:starts[3]]
+    # grids whose own worker has no active ASSIGNED_TO link to the grid
+    grid_gap = mask_of(len(p["grid_ids"]), pick(rng, np.arange(len(p["grid_ids"])),
+                                                RATES["grid_without_worker"]))
     key_idx = np.flatnonzero(p["key"])
     key_gap = mask_of(len(p["key"]), pick(rng, key_idx, RATES["key_without_worker"]))
     return {"frame": frame, "ids": person_ids, "grid_worker": grid_worker,
-            "area_worker": area_worker, "bg_worker": person_ids[starts[0]:starts[1]],
-            "volunteer": person_ids[starts[4]:starts[5]].reshape(2, n_s)
+            "area_worker": area_worker, "grid_gap": grid_gap,
+            "volunteer": person_ids[starts[5]:starts[6]].reshape(2, n_s)
             if n_s else person_ids[:0], "key_gap": key_gap, "area_street": area_street}
 
 
@@ -844,9 +957,18 @@ def _links(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, An
           _future(rng, (how == 1).sum()))
     L.add(so["social"][grid_street[bare[how == 2]]], "COVERS", grid_ids[bare[how == 2]],
           _past(rng, (how == 2).sum()))
+    # residential places: the centre covers the whole area (its micro-grids, their
+    # buildings and companies) or each micro-grid; the area's general branch its area
     rgs = np.flatnonzero(~p["grid_kind"])
-    L.add(so["center"][grid_street[rgs]], "COVERS", grid_ids[rgs], _past(rng, len(rgs)))
+    area_cover = p["area_cover"]
+    by_grid = rgs[~area_cover[p["grid_area"][rgs]]]
+    L.add(so["center"][grid_street[by_grid]], "COVERS", grid_ids[by_grid],
+          _past(rng, len(by_grid)))
+    L.add(so["center"][area_street[area_cover]], "COVERS", area_ids[area_cover],
+          _past(rng, int(area_cover.sum())))
     L.add(o["branch"], "COVERS", area_ids, _past(rng, n_a))
+    # street-wide covers are accepted and cover nothing (coverage is named place by place)
+    L.add(so["center"], "COVERS", p["street_ids"], _past(rng, n_s), note="全街道")
     # areas without their own group: covered by a group of the street, or planted
     group_area = o["group_area"]
     street_group = first_of_group(area_street[group_area], n_s)
@@ -862,6 +984,9 @@ def _links(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, An
     L.add(o["group"][src[how == 0]], "COVERS", area_ids[gap[how == 0]],
           _past(rng, (how == 0).sum(), 0.0), _expired(rng, (how == 0).sum()))
     L.add(o["council"][gap[how == 1]], "COVERS", area_ids[gap[how == 1]], _past(rng, (how == 1).sum()))
+    has_group = street_group >= 0
+    L.add(o["group"][street_group[has_group]], "COVERS", p["street_ids"][has_group],
+          _past(rng, int(has_group.sum())), note="全街道")
 
     # LEADS --------------------------------------------------------------------
     area_street_branch = area_street
@@ -907,8 +1032,21 @@ def _links(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, An
           _past(rng, sel.sum()))
 
     # ASSIGNED_TO ------------------------------------------------------------------
-    bgs = np.flatnonzero(p["grid_kind"])
-    L.add(people["bg_worker"], "ASSIGNED_TO", grid_ids[bgs], _past(rng, len(bgs)))
+    grid_worker, grid_gap = people["grid_worker"], people["grid_gap"]
+    staffed_grid = np.flatnonzero(~grid_gap)
+    L.add(grid_worker[staffed_grid], "ASSIGNED_TO", grid_ids[staffed_grid],
+          _past(rng, len(staffed_grid)))
+    gap_g = np.flatnonzero(grid_gap)
+    # 0 none, 1 worker left, 2 successor not started, 3 assigned to the area only
+    how = rng.integers(0, 4, len(gap_g))
+    how[(how == 3) & p["grid_kind"][gap_g]] = 1  # a business grid has no area
+    sel = gap_g[how == 1]
+    L.add(grid_worker[sel], "ASSIGNED_TO", grid_ids[sel], _past(rng, len(sel), 0.0),
+          _expired(rng, len(sel)))
+    sel = gap_g[how == 2]
+    L.add(grid_worker[sel], "ASSIGNED_TO", grid_ids[sel], _future(rng, len(sel)))
+    sel = gap_g[how == 3]
+    L.add(grid_worker[sel], "ASSIGNED_TO", area_ids[p["grid_area"][sel]], _past(rng, len(sel)))
     L.add(people["area_worker"], "ASSIGNED_TO", area_ids, _past(rng, n_a))
     worker = people["grid_worker"][building_grid]
     key, key_gap = p["key"], people["key_gap"]
@@ -1046,6 +1184,7 @@ def _demands(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, 
     status = np.where(resolved >= 0, "resolved",
                       np.where(rng.random(m) < 0.5, "open", "in_progress")).astype(object)
     grid = p["building_grid"][p["company_building"][company]]
+    status = chinese_spelling(rng, status, "demand_status")
     handler = o["grid_station"][grid]
     handler = np.where(handler != "", handler, o["street"]["center"][p["grid_street"][grid]])
     handler = handler.astype(object)
@@ -1084,8 +1223,10 @@ def _visits(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, A
                       rng.integers(0, n_c, n_bg))
     b_day = rng.integers(D_START, D_END + 1, n_bg)
     b_building = np.where(to_building, target, company_building[np.minimum(target, n_c - 1)])
-    # never-visited buildings: move their recent visits a year back
+    # never-visited buildings: their recent visits are only planned, or move a year back
     shift = not_visited[b_building] & (b_day >= window_start) & (b_day <= D_AS_OF)
+    planned = shift & (rng.random(n_bg) < 0.5)
+    shift &= ~planned
     b_day[shift] -= 365
     # planted no-follow-up companies: no visit to them or their building within their span
     pl = risks["planted"]
@@ -1099,6 +1240,14 @@ def _visits(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, A
         joined = sub.merge(span, left_on="target", right_on=key)
         inside = joined[(joined["day"] >= joined["start"]) & (joined["day"] <= joined["end"])]
         drop[inside["row"].to_numpy()] = True
+    drop &= ~planned
+    # half of the visits in the way of a planted finding stay, only planned
+    stay = drop & (rng.random(n_bg) < 0.5)
+    planned |= stay
+    drop &= ~stay
+    # a few other visits only planned; half of those after AS_OF too
+    planned |= rng.random(n_bg) < RATES["planned_visits"]
+    planned |= (b_day > D_AS_OF) & (rng.random(n_bg) < 0.5)
     g_frame = pd.DataFrame({"row": np.arange(len(guaranteed)), "target": guaranteed, "day": g_day})
     joined = g_frame.merge(span, left_on="target", right_on="building")
     inside = joined[(joined["day"] >= joined["start"]) & (joined["day"] <= joined["end"])]
@@ -1120,10 +1269,17 @@ def _visits(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[str, A
     visitor = np.where(rng.random(len(day)) < 0.75, person, org).astype(object)
     target_id = np.where(t_building, p["building_ids"][np.minimum(t_index, n_b - 1)],
                          p["company_ids"][np.minimum(t_index, n_c - 1)]).astype(object)
+    is_planned = np.r_[np.zeros(len(guaranteed) + len(fc), bool), planned[keep]]
+    status = np.where(
+        is_planned,
+        choose(rng, np.array(["planned", "计划"], dtype=object), len(day), np.array([0.7, 0.3])),
+        choose(rng, np.array(["", "done", "已走访"], dtype=object), len(day),
+               np.array([0.7, 0.2, 0.1]))).astype(object)
     order = np.argsort(day, kind="stable")
     return pd.DataFrame({
         "visitor_id": visitor[order], "target_id": target_id[order],
         "date": date_text(day[order], rng, RATES["slash_dates"]), "purpose": purpose[order],
+        "status": status[order],
     })
 
 

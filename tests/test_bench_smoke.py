@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+from _generate import assert_v2_hierarchy
+
 from graphmodel.gaps import GAP_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,4 +42,11 @@ def test_bench_runs_at_street_tier(tmp_path: Path) -> None:
     assert gaps["graph_built"] is False
     assert gaps["findings_match_expected"] is True
     assert street["cli_gaps"]["exit_code"] == 0
-    assert (tmp_path / "scratch" / "street" / "companies.csv").exists()
+    scratch = tmp_path / "scratch" / "street"
+    assert (scratch / "companies.csv").exists()
+    # the benchmarked data has the version 2 hierarchy ("1 + 11 + 37")
+    raw = {t: pd.read_csv(scratch / f"{t}.csv", dtype=str, keep_default_na=False)
+           for t in ("streets", "residential_areas", "grids")}
+    assert (len(raw["streets"]), len(raw["residential_areas"]), len(raw["grids"])) == (1, 11, 37)
+    assert_v2_hierarchy(raw["streets"], raw["residential_areas"], raw["grids"])
+    assert street["gaps"]["findings"]["grid_without_worker"] >= 1

@@ -1,9 +1,10 @@
 """The synthetic dataset generator (``graphmodel generate``).
 
-The street tier is checked in depth (contract, proportions, reproducibility, every
-gap planted and found exactly as the manifest says); the district tier, which
-takes a few seconds, only for validity, size and the planted findings. The city
-tier is exercised by ``bench/run.py``, not by the unit tests.
+The street tier is checked in depth (contract version 2, the "1 + 11 + 37" layout,
+proportions, spellings, reproducibility, every gap planted and found exactly as the
+manifest says); the district tier, which takes a few seconds, only for validity,
+hierarchy, size and the planted findings. The city tier is exercised by
+``bench/run.py``; here only its place hierarchy (streets, areas, grids) is drawn.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from _generate import KIND, assert_v2_hierarchy
 
 from graphmodel import load_dataset, schema
 from graphmodel.gaps import GAP_NAMES, gaps
-from graphmodel.generate import AS_OF, TIERS, generate, register_cli
+from graphmodel.generate import AS_OF, TIERS, generate, hierarchy, register_cli
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -53,8 +56,8 @@ def test_street_tier_sizes_match_the_real_area(street_ds) -> None:
     counts = street_ds.counts()
     assert counts["streets"] == 1
     kinds = street_ds["grids"]["kind"].value_counts().to_dict()
-    assert kinds == {"residential": 5, "building": 32}  # "5+32" grids of 静安寺街道
-    assert counts["residential_areas"] == 12
+    assert kinds == {"residential": 32, "business": 5}  # "5+32" grids of 静安寺街道
+    assert counts["residential_areas"] == 11  # "1 + 11 + 37"
     assert counts["buildings"] == 45
     assert counts["companies"] == 500
     for table, target in (("visits", t.visits), ("risk_assessments", t.assessments),
@@ -63,6 +66,73 @@ def test_street_tier_sizes_match_the_real_area(street_ds) -> None:
     per_building = street_ds["companies"]["building_id"].value_counts()
     assert per_building.max() >= 20  # a long tail: some buildings are key by size
     assert per_building.median() < 20
+
+
+def test_street_tier_hierarchy_is_version_2(street: Path, street_ds) -> None:
+    assert_v2_hierarchy(street_ds["streets"], street_ds["residential_areas"], street_ds["grids"])
+    raw = pd.read_csv(street / "grids.csv", dtype=str, keep_default_na=False)
+    assert list(raw.columns) == ["id", "name", "kind", "street_id", "area_id"]
+    assert (raw["kind"] == "business").sum() >= 3  # "business" mostly, other spellings too
+    areas = pd.read_csv(street / "residential_areas.csv", dtype=str, keep_default_na=False)
+    assert list(areas.columns) == ["id", "name", "street_id", "households"]
+    grids = street_ds["grids"].set_index("id")
+    buildings = street_ds["buildings"]
+    business = buildings["grid_id"].map(grids["kind"]) == "business"
+    assert business.mean() > 0.7  # the office towers stand in the business grids
+    assert (~business).any()  # a few buildings in residential micro-grids
+
+
+@pytest.mark.parametrize("tier", list(TIERS))
+def test_every_tier_has_the_version_2_hierarchy(tier: str) -> None:
+    t = TIERS[tier]
+    h = hierarchy(t, np.random.default_rng(5))
+    assert len(h["streets"]) == t.streets
+    assert len(h["areas"]) == t.residential_areas
+    kind = h["grids"]["kind"].map(lambda k: schema.canonical_enum(KIND, k))
+    assert (kind == "residential").sum() == t.residential_grids
+    assert (kind == "business").sum() == t.business_grids
+    assert_v2_hierarchy(h["streets"], h["areas"], h["grids"])
+    assert h["grids"]["id"].is_unique and h["areas"]["id"].is_unique
+
+
+def test_street_tier_mixes_accepted_spellings(street: Path, street_ds) -> None:
+    def raw(table: str, column: str) -> set[str]:
+        frame = pd.read_csv(street / f"{table}.csv", dtype=str, keep_default_na=False)
+        return set(frame[column])
+
+    assert {"residential", "business"} <= raw("grids", "kind")
+    assert raw("grids", "kind") <= set(schema.GRID_KINDS)
+    statuses = raw("visits", "status")
+    assert {"", "done", "已走访", "planned", "计划"} <= statuses
+    visits = street_ds["visits"]
+    assert set(visits["status"]) == {"done", "planned"}
+    assert 0.02 < (visits["status"] == "planned").mean() < 0.2  # a few planned visits
+    chinese = 0
+    for table, column, enum in (("companies", "ownership", "ownership"),
+                                ("organizations", "kind", "organization_kind"),
+                                ("organizations", "sector", "sector"),
+                                ("demands", "status", "demand_status")):
+        values = raw(table, column)
+        zh = values & set(schema.CHINESE_SPELLINGS[enum])
+        chinese += len(zh)
+        assert values - {""} <= set(schema.TABLES[table].column(column).enum) | zh, table
+    assert chinese >= 6
+    assert raw("companies", "ownership") & {"民营", "内资"}
+
+
+def test_street_tier_covers_whole_areas_and_the_street(street_ds) -> None:
+    links, orgs = street_ds["links"], street_ds["organizations"].set_index("id")
+    covers = links[links["type"] == "COVERS"]
+    targets = set(covers["target_id"])
+    for table in ("streets", "residential_areas", "grids", "buildings"):
+        assert targets & set(street_ds[table]["id"]), table
+    # the party centre covers some areas as a whole (their micro-grids not one by one)
+    centre = covers[covers["source_id"].map(orgs["kind"]) == "service_center"]
+    assert centre["target_id"].isin(set(street_ds["residential_areas"]["id"])).any()
+    assigned = links[links["type"] == "ASSIGNED_TO"]
+    grids = set(street_ds["grids"]["id"])
+    staffed = set(assigned.loc[assigned["target_id"].isin(grids), "target_id"])
+    assert 0.7 * len(grids) < len(staffed) < len(grids)  # most grids have a worker, not all
 
 
 def test_street_tier_has_every_kind_of_thing(street_ds) -> None:
@@ -161,5 +231,7 @@ def test_district_tier(tmp_path: Path) -> None:
     for table, target in (("visits", t.visits), ("risk_assessments", t.assessments),
                           ("demands", t.demands)):
         assert abs(counts[table] - target) <= 0.05 * target, table
+    assert counts["grids"] == t.residential_grids + t.business_grids
+    assert_v2_hierarchy(ds["streets"], ds["residential_areas"], ds["grids"])
     found = gaps(ds, as_of=AS_OF)["gap"].value_counts().to_dict()
     assert {g: found.get(g, 0) for g in GAP_NAMES} == result.expected
