@@ -44,14 +44,24 @@ def print_problems(problems: Sequence[Problem], title: str = "") -> None:
             err.print(f"  [red]错误 error[/]: {escape(problem.format())}")
 
 
-def _load(args: argparse.Namespace) -> Dataset:
+UNKNOWN_COLUMNS_NOTE = "unknown extra columns"
+"""Words of the note on unknown extra columns, which only ``validate`` prints."""
+
+
+def dataset_notes(problems: Sequence[Problem]) -> list[Problem]:
+    """The notes a command other than ``validate`` prints: all but unknown extra columns
+    (kept as properties; ``graphmodel validate`` lists them)."""
+    return [p for p in problems if UNKNOWN_COLUMNS_NOTE not in p.message]
+
+
+def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
     dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None))
-    print_problems(dataset.warnings)
+    print_problems(dataset.warnings if all_notes else dataset_notes(dataset.warnings))
     return dataset
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    dataset = _load(args)
+    dataset = _load(args, all_notes=True)
     total = sum(dataset.counts().values())
     out.print(f"[green]✓[/] {dataset.path}: 数据有效 / valid — {total} rows in "
               f"{sum(1 for n in dataset.counts().values() if n)} tables")
@@ -69,8 +79,10 @@ def cmd_info(args: argparse.Namespace) -> int:
                                         zip(streets["name"], streets.get("name_en", streets["name"]),
                                             strict=True)))
     kinds = summary["grids_by_kind"]
+    out.print(f"居民区 Residential areas: {summary['areas']}")
     out.print(f"网格 Grids: {sum(kinds.values())} = 平面 residential {kinds.get('residential', 0)}"
-              f" + 立体 building {kinds.get('building', 0)}")
+              f"（居民区微网格 micro-grids in the areas） + 立体 business "
+              f"{kinds.get('business', 0)}（商务楼宇 business-district grids）")
     out.print(_count_table("节点 Nodes", "label", summary["labels"],
                            {k: v.title_zh for k, v in schema.NODE_LABELS.items()}))
     titles = {k: v.title_zh for k, v in schema.STRUCTURAL_RELS.items()}
@@ -190,11 +202,18 @@ def print_findings(found: object, fmt: str) -> None:
         table.add_column("id")
         table.add_column("名称 name")
         table.add_column("网格 grid")
+        table.add_column("居民区 area")
         table.add_column("详情 detail")
         for row in group.itertuples():
             detail = ", ".join(f"{k}={v}" for k, v in row.detail.items())
-            table.add_row(row.id, str(row.name), str(row.grid_name or ""), detail)
+            table.add_row(row.id, str(row.name), _place(row.grid_name),
+                          _place(getattr(row, "area_name", None)), detail)
         out.print(table)
+
+
+def _place(name: object) -> str:
+    """A grid or area name for a table cell (blank when there is none)."""
+    return name if isinstance(name, str) else ""
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
@@ -337,7 +356,8 @@ def cmd_risk(args: argparse.Namespace) -> int:
     shown = view if args.all else view[view["level"] >= 4]
     _print_frame(shown[columns], "table", "五色风险 Five-colour risk, assessed"
                  + ("" if args.all else " (levels 4-5; --all for every company)"))
-    _print_frame(risk.risk_distribution(view, by=args.by).reset_index(), "table",
+    shown_by = risk.with_area(dataset, view) if args.by == "area" else view
+    _print_frame(risk.risk_distribution(shown_by, by=args.by), "table",
                  f"等级分布 Distribution per {args.by}")
     top = suggested[suggested["suggested_level"] >= 3]
     _print_frame(top[["company_name", "suggested_level", "label_zh", "score", "reasons"]], "table",
@@ -498,8 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from graphmodel.gaps import GAP_NAMES
 
-    p = commands.add_parser("gaps", help="coverage gaps of GAPS.md",
-                            description="Run the ten coverage gaps: " + ", ".join(GAP_NAMES)
+    p = commands.add_parser("gaps", help="coverage gaps (docs/gaps.md)",
+                            description=f"Run the {len(GAP_NAMES)} coverage gaps: "
+                            + ", ".join(GAP_NAMES)
                             + ". Exit 0 unless --fail-on-gaps and something was found.")
     _add_dataset(p)
     add_gap_options(p)
@@ -527,11 +548,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("risk", help="five-colour risk view (五色风险分析法)",
                             description="Latest level per assessed company with follow-up "
-                            "deadline and state, distribution per grid or building, and "
+                            "deadline and state, distribution per grid, residential area or "
+                            "building, and "
                             "suggested levels for unassessed companies.")
     _add_dataset(p)
     p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
-    p.add_argument("--by", choices=("grid", "building"), default="grid")
+    p.add_argument("--by", choices=("grid", "area", "building"), default="grid",
+                   help="distribution per grid, residential area or building (default grid)")
     p.add_argument("--all", action="store_true", help="list every assessed company")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_risk)

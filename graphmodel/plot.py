@@ -183,8 +183,8 @@ def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 # ---------------------------------------------------------------------------
 
 GAP_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-               "#ff9da7", "#9c755f", "#bab0ac")
-"""One colour per gap, in GAP_NAMES order (Tableau 10), stable across charts and runs."""
+               "#ff9da7", "#9c755f", "#bab0ac", "#2f4b7c", "#a05195")
+"""One colour per gap, in GAP_NAMES order (Tableau 10 and one more), stable across charts."""
 
 NO_GRID = "（无网格）no grid"
 MAX_BARS = 40
@@ -243,14 +243,59 @@ def _empty(ax: Axes, text: str) -> None:
     ax.set_yticks([])
 
 
+def _missing(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and value != value)
+
+
 def _grid_labels(ids: Sequence[object], names: Sequence[object]) -> list[str]:
     labels = []
     for grid_id, name in zip(ids, names, strict=True):
-        if grid_id is None or grid_id == "" or (isinstance(grid_id, float) and grid_id != grid_id):
-            labels.append(NO_GRID)
-        else:
-            labels.append(short_name(name) or str(grid_id))
+        labels.append(NO_GRID if _missing(grid_id) else short_name(name) or str(grid_id))
     return labels
+
+
+def place_label(grid_id: object, grid_name: object, area_id: object = None,
+                area_name: object = None) -> str:
+    """How a finding's place is named on a chart: its grid, with its residential area.
+
+    A residential grid is named after its area (``华山居民区 · 第1网格``), a
+    finding about an area itself by the area, a business grid by itself.
+
+    Examples
+    --------
+    >>> place_label("G1", "第1网格", "A1", "华山居民区")
+    '华山居民区 · 第1网格'
+    >>> place_label("G1", "华山居民区第1网格", "A1", "华山居民区")
+    '华山居民区第1网格'
+    >>> place_label(None, None, "A1", "华山居民区")
+    '华山居民区（居民区 area）'
+    >>> place_label("G9", "第5立体网格（商务楼宇）")
+    '第5立体网格'
+    """
+    area = "" if _missing(area_id) else short_name(area_name) or str(area_id)
+    if _missing(grid_id):
+        return f"{area}（居民区 area）" if area else NO_GRID
+    grid = short_name(grid_name) or str(grid_id)
+    if area and not grid.startswith(area):
+        return f"{area} · {grid}"
+    return grid
+
+
+def _place_frame(found: pd.DataFrame) -> pd.DataFrame:
+    """``key`` (grid id, else area id, else "") and ``label`` of each finding's place."""
+    def column(name: str) -> pd.Series:
+        if name in found.columns:
+            values = found[name].astype(object)
+            return values.where(values.notna(), None)
+        return pd.Series([None] * len(found), index=found.index, dtype=object)
+
+    grid_id, grid_name = column("grid_id"), column("grid_name")
+    area_id, area_name = column("area_id"), column("area_name")
+    keys = [g if not _missing(g) else a if not _missing(a) else ""
+            for g, a in zip(grid_id, area_id, strict=True)]
+    labels = [place_label(*row) for row in zip(grid_id, grid_name, area_id, area_name,
+                                               strict=True)]
+    return pd.DataFrame({"key": keys, "label": labels}, index=found.index)
 
 
 # ---------------------------------------------------------------------------
@@ -264,7 +309,9 @@ def plot_gaps_per_grid(found: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Parameters
     ----------
     found : pandas.DataFrame
-        Findings of :func:`graphmodel.gaps.gaps` (``gap``, ``grid_id``, ``grid_name``).
+        Findings of :func:`graphmodel.gaps.gaps` (``gap``, ``grid_id``, ``grid_name``;
+        ``area_id`` and ``area_name`` name a residential grid's area, and place
+        the findings about an area itself).
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -273,9 +320,9 @@ def plot_gaps_per_grid(found: pd.DataFrame, ax: Axes | None = None) -> Axes:
     matplotlib.axes.Axes
     """
     titles = gap_titles()
-    frame = found[["gap", "grid_id", "grid_name"]].astype(object)
-    frame = frame.assign(grid_id=frame["grid_id"].where(frame["grid_id"].notna(), ""),
-                         grid_name=frame["grid_name"].where(frame["grid_name"].notna(), ""))
+    places = _place_frame(found)
+    frame = pd.DataFrame({"gap": found["gap"].astype(object), "grid_id": places["key"],
+                          "grid_name": places["label"]}, index=found.index)
     rows = min(max(frame["grid_id"].nunique(), 1), MAX_BARS)
     ax = _new_axes(ax, (11, 2.2 + 0.34 * rows))
     ax.set_title("各网格覆盖缺口 Coverage gaps per grid", loc="left", fontsize=13,
@@ -293,7 +340,7 @@ def plot_gaps_per_grid(found: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.set_title(f"各网格覆盖缺口（缺口最多的{MAX_BARS}个网格，另有{hidden}个未列出）\n"
                      f"Coverage gaps per grid (top {MAX_BARS}; {hidden} more grids not shown)",
                      loc="left", fontsize=13, fontweight="bold")
-    labels = _grid_labels([k[0] for k in table.index], [k[1] for k in table.index])
+    labels = [str(k[1]) for k in table.index]
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     colours = dict(zip(titles, GAP_COLOURS, strict=False))
@@ -523,9 +570,13 @@ MIN_SLOTS = 44
 """A ring has at least this many slots, so few nodes are not spread around the circle."""
 
 R_STREET_ORGS = 1.45
+R_AREA = 2.55
 R_GRID = 3.45
 R_PLACE = 4.6
 R_ORG = 5.55
+
+PAD_KIND, PAD_AREA, PAD_GRID = 5, 3, 1
+"""Empty slots between the residential and business parts, between areas, between grids."""
 
 
 @dataclass
@@ -539,9 +590,10 @@ class NetworkLayout:
     angle : dict
         Node id -> angle in radians (ring nodes only).
     label : dict
-        Node id -> graph label (Street, Grid, ResidentialArea, Building, Organization).
+        Node id -> graph label (Street, ResidentialArea, Grid, Building, Organization).
     hierarchy : list of (child, parent)
-        Containment and location lines (grid-street, place-grid, organisation-place).
+        Containment and location lines (area-street, residential grid-area,
+        business grid-street, building-grid, organisation-place).
     links : list of (source, target, type, weight)
         Active contract links between drawn nodes (company links moved to their
         building and counted in ``weight``).
@@ -553,6 +605,11 @@ class NetworkLayout:
         Organisations without a location (outside the area).
     wedges : list of (grid id, start angle, end angle)
         The angular sector of each grid.
+    area_wedges : list of (area id, start angle, end angle)
+        The angular sector of each residential area: it holds the sectors of
+        its micro-grids (and the organisations located in the area itself).
+    grid_area : dict
+        Residential grid id -> its area id.
     """
 
     pos: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -564,6 +621,8 @@ class NetworkLayout:
     companies: dict[str, int] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)
     wedges: list[tuple[str, float, float]] = field(default_factory=list)
+    area_wedges: list[tuple[str, float, float]] = field(default_factory=list)
+    grid_area: dict[str, str] = field(default_factory=dict)
     slots: int = 0
 
     @property
@@ -582,16 +641,24 @@ def _circular_mean(angles: Sequence[float]) -> float | None:
     return math.atan2(sum(math.sin(a) for a in angles), sum(math.cos(a) for a in angles))
 
 
-def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLayout:
-    """Radial layout of the street, grids, places and organisations.
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
-    The street is at the centre; grids sit on a ring (residential grids first,
-    then building grids, in id order), each owning an angular wedge sized by
-    what it contains; residential areas and buildings sit on the next ring
-    inside their grid's wedge; organisations sit on the outer ring next to the
-    place they are located in (one slot each, so none overlap); organisations
-    of the street as a whole (or without location) sit on a small inner ring,
-    turned towards the organisations they are linked to.
+
+def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLayout:
+    """Radial layout of the street, its areas and grids, places and organisations.
+
+    The street is at the centre. The outer rings are cut into angular
+    sectors following the place hierarchy: first the residential areas (in
+    id order), each holding the sectors of its micro-grids (residential
+    grids) and then the organisations located in the area itself; then the
+    business grids over the office towers. Areas sit on the inner ring
+    :data:`R_AREA` in the middle of their sector, grids on :data:`R_GRID`,
+    buildings on :data:`R_PLACE` inside their grid's sector, organisations on
+    the outer ring next to the place they are located in (one slot each, so
+    none overlap); organisations of the street as a whole (or without
+    location) sit on a small inner ring, turned towards the organisations
+    they are linked to.
     """
     from graphmodel.gaps import active_links, latest_assessments
     from graphmodel.queries import as_of_timestamp
@@ -600,87 +667,111 @@ def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLa
     layout = NetworkLayout()
     streets = list(ds["streets"]["id"])
     grids = ds["grids"]
-    kind_order = {"residential": 0, "building": 1}
-    grid_kind = dict(zip(grids["id"], grids["kind"], strict=True))
-    grid_street = dict(zip(grids["id"], grids["street_id"], strict=True))
-    grid_ids = sorted(grids["id"], key=lambda g: (kind_order.get(grid_kind[g], 2),
-                                                  natural_key(g)))
     areas, buildings, companies = ds["residential_areas"], ds["buildings"], ds["companies"]
     orgs = ds["organizations"]
-    place_grid = {**dict(zip(areas["id"], areas["grid_id"], strict=True)),
-                  **dict(zip(buildings["id"], buildings["grid_id"], strict=True))}
+    grid_kind = dict(zip(grids["id"], grids["kind"], strict=True))
+    grid_street = dict(zip(grids["id"], grids["street_id"], strict=True))
+    area_column = grids["area_id"] if "area_id" in grids.columns else pd.Series(
+        [None] * len(grids), index=grids.index, dtype=object)
+    area_ids = sorted(areas["id"], key=natural_key)
+    area_street = dict(zip(areas["id"], areas["street_id"], strict=True)) \
+        if "street_id" in areas.columns else {}
+    known_areas = set(area_ids)
+    layout.grid_area = {g: a for g, a in zip(grids["id"], area_column, strict=True)
+                        if a in known_areas}
+    area_grids: dict[str, list[str]] = defaultdict(list)
+    for grid in sorted(layout.grid_area, key=natural_key):
+        area_grids[layout.grid_area[grid]].append(grid)
+    loose = sorted((g for g in grid_kind if g not in layout.grid_area),
+                   key=lambda g: (grid_kind[g] != "residential", natural_key(g)))
+    building_grid = dict(zip(buildings["id"], buildings["grid_id"], strict=True))
     company_building = dict(zip(companies["id"], companies["building_id"], strict=True))
     layout.companies = companies["building_id"].value_counts().astype(int).to_dict()
 
     for node in streets:
         layout.label[node] = "Street"
-    for node in grid_ids:
-        layout.label[node] = "Grid"
-    for node in areas["id"]:
+    for node in area_ids:
         layout.label[node] = "ResidentialArea"
+    for node in grids["id"]:
+        layout.label[node] = "Grid"
     for node in buildings["id"]:
         layout.label[node] = "Building"
 
-    # where each organisation hangs: a place, a grid, or the centre
+    # where each organisation hangs: a building, a grid, an area, or the centre
     anchor: dict[str, str | None] = {}
     for org, located in zip(orgs["id"], orgs["located_in"], strict=True):
         layout.label[org] = "Organization"
-        where = located if isinstance(located, str) else None
-        if where in company_building:
-            where = company_building[where]
-        if where is None or (where not in place_grid and where not in grid_kind):
-            if where is None:
-                layout.outside.add(org)
-            anchor[org] = None
-        else:
-            anchor[org] = where
+        where = _text_or_none(located)
+        where = company_building.get(where, where) if where else None
+        if where is None:
+            layout.outside.add(org)
+        anchor[org] = where if where in building_grid or where in grid_kind \
+            or where in known_areas else None
     parent_of = dict(zip(orgs["id"], orgs["parent_id"], strict=True))
     sector_of = dict(zip(orgs["id"], orgs["sector"], strict=True))
     at_place: dict[str, list[str]] = defaultdict(list)
     for org in sorted(anchor, key=natural_key):
         if anchor[org] is not None:
             at_place[anchor[org]].append(org)  # type: ignore[index]
-
-    # angular slots on the outer ring, grid by grid
     children: dict[str, list[str]] = defaultdict(list)
-    for place in sorted(place_grid, key=lambda p: (layout.label[p] != "ResidentialArea",
-                                                   natural_key(p))):
-        children[place_grid[place]].append(place)
-    sequence: list[tuple[str, str, list[str]]] = []  # (grid, place or grid, orgs)
-    for grid in grid_ids:
-        for place in children[grid]:
-            sequence.append((grid, place, _org_order(at_place.get(place, []), parent_of,
-                                                     sector_of)))
-        for org in at_place.get(grid, []):
-            sequence.append((grid, grid, [org]))
-        if not children[grid] and not at_place.get(grid):
-            sequence.append((grid, grid, []))
-    slots: list[tuple[str, str, str | None]] = []  # (grid, place, org or None)
-    previous_grid, previous_kind = None, None
-    for grid, place, members in sequence:
-        if previous_grid is not None and grid != previous_grid:
-            pad = 2.5 if grid_kind.get(grid) != previous_kind else 0.6
-            slots.extend([("", "", None)] * round(pad * 2))
-        previous_grid, previous_kind = grid, grid_kind.get(grid)
-        for org in members or [None]:
-            slots.append((grid, place, org))
-    # close the circle with the kind gap; a small network keeps to an arc, not the whole ring
-    slots.extend([("", "", None)] * max(5, MIN_SLOTS - len(slots)))
-    layout.slots = sum(1 for grid, _, _ in slots if grid)
-    total = len(slots)
-    step = 2 * math.pi / total
-    start = math.pi / 2 + step * 3  # residential grids start near 12 o'clock, clockwise
+    for building in sorted(building_grid, key=natural_key):
+        children[building_grid[building]].append(building)
 
-    def slot_angle(i: int) -> float:
-        return start - step * i
+    # angular slots on the outer ring: area by area (grid by grid inside), then loose grids
+    Entry = tuple[str, str | None, str | None, str, list[str]]  # (part, area, grid, place, orgs)
+    sequence: list[Entry] = []
+
+    def grid_entries(part: str, area: str | None, grid: str) -> None:
+        for place in children[grid]:
+            sequence.append((part, area, grid, place,
+                             _org_order(at_place.get(place, []), parent_of, sector_of)))
+        for org in at_place.get(grid, []):
+            sequence.append((part, area, grid, grid, [org]))
+        if not children[grid] and not at_place.get(grid):
+            sequence.append((part, area, grid, grid, []))
+
+    for area in area_ids:
+        for grid in area_grids.get(area, []):
+            grid_entries("residential", area, grid)
+        for org in _org_order(at_place.get(area, []), parent_of, sector_of):
+            sequence.append(("residential", area, None, area, [org]))
+        if not area_grids.get(area) and not at_place.get(area):
+            sequence.append(("residential", area, None, area, []))
+    for grid in loose:
+        grid_entries("residential" if grid_kind[grid] == "residential" else "business", None,
+                     grid)
+    slots: list[tuple[str | None, str | None, str | None, str | None]] = []
+    empty = (None, None, None, None)
+    previous: Entry | None = None
+    for entry in sequence:
+        part, area, grid, place, members = entry
+        if previous is not None:
+            if part != previous[0]:
+                slots.extend([empty] * PAD_KIND)
+            elif area != previous[1]:
+                slots.extend([empty] * PAD_AREA)
+            elif grid != previous[2]:
+                slots.extend([empty] * PAD_GRID)
+        previous = entry
+        for org in members or [None]:
+            slots.append((area, grid, place, org))
+    # close the circle with the kind gap; a small network keeps to an arc, not the whole ring
+    slots.extend([empty] * max(PAD_KIND, MIN_SLOTS - len(slots)))
+    layout.slots = sum(1 for slot in slots if slot[2] is not None)
+    step = 2 * math.pi / len(slots)
+    start = math.pi / 2 + step * 3  # residential areas start near 12 o'clock, clockwise
 
     place_slots: dict[str, list[float]] = defaultdict(list)
     grid_slots: dict[str, list[float]] = defaultdict(list)
-    for i, (grid, place, org) in enumerate(slots):
-        if not grid:
+    area_slots: dict[str, list[float]] = defaultdict(list)
+    for i, (area, grid, place, org) in enumerate(slots):
+        if place is None:
             continue
-        theta = slot_angle(i)
-        grid_slots[grid].append(theta)
+        theta = start - step * i
+        if grid is not None:
+            grid_slots[grid].append(theta)
+        if area is not None:
+            area_slots[area].append(theta)
         place_slots[place].append(theta)
         if org is not None:
             layout.angle[org] = theta
@@ -690,12 +781,16 @@ def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLa
         layout.angle[grid] = theta
         layout.pos[grid] = _polar(R_GRID, theta)
         layout.wedges.append((grid, thetas[0] + step / 2, thetas[-1] - step / 2))
-    for place, thetas in place_slots.items():
-        if place in grid_kind:
-            continue
+    for area, thetas in area_slots.items():
         theta = (thetas[0] + thetas[-1]) / 2
-        layout.angle[place] = theta
-        layout.pos[place] = _polar(R_PLACE, theta)
+        layout.angle[area] = theta
+        layout.pos[area] = _polar(R_AREA, theta)
+        layout.area_wedges.append((area, thetas[0] + step / 2, thetas[-1] - step / 2))
+    for place, thetas in place_slots.items():
+        if place in building_grid:
+            theta = (thetas[0] + thetas[-1]) / 2
+            layout.angle[place] = theta
+            layout.pos[place] = _polar(R_PLACE, theta)
     for i, street in enumerate(streets):
         layout.pos[street] = (0.0, 0.0) if len(streets) == 1 else _polar(0.5, 2 * math.pi * i
                                                                           / len(streets))
@@ -722,22 +817,31 @@ def network_layout(ds: Dataset, as_of: dt.date | str | None = None) -> NetworkLa
         mean = _circular_mean(partners)
         if mean is not None:
             wanted[org] = mean
-    parent = dict(zip(orgs["id"], orgs["parent_id"], strict=True))
     for org in centre:
-        if org not in wanted and parent.get(org) in wanted:
-            wanted[org] = wanted[parent[org]]  # type: ignore[index]
-    loose = [o for o in centre if o not in wanted]
-    for i, org in enumerate(loose):
-        wanted[org] = math.pi / 2 - 2 * math.pi * (i + 0.5) / max(len(loose), 1)
-    _spread_inner(layout, centre, wanted, [layout.angle[g] for g in grid_ids])
+        if org not in wanted and parent_of.get(org) in wanted:
+            wanted[org] = wanted[parent_of[org]]  # type: ignore[index]
+    unplaced = [o for o in centre if o not in wanted]
+    for i, org in enumerate(unplaced):
+        wanted[org] = math.pi / 2 - 2 * math.pi * (i + 0.5) / max(len(unplaced), 1)
+    # the inner ring keeps clear of the areas' labels and the business grids' lines
+    taken = [layout.angle[a] for a in area_slots] + [layout.angle[g] for g in loose
+                                                     if g in layout.angle]
+    _spread_inner(layout, centre, wanted, taken)
+    located_in = dict(zip(orgs["id"], orgs["located_in"], strict=True))
     for org in centre:
-        target = anchor[org] or (streets[0] if streets else None)
+        located = _text_or_none(located_in.get(org))
+        target = located if layout.label.get(located or "") == "Street" else (
+            streets[0] if streets else None)
         if org not in layout.outside and target is not None:
             layout.hierarchy.append((org, target))
-    for grid in grid_ids:
-        layout.hierarchy.append((grid, grid_street[grid]))
-    for place, grid in place_grid.items():
-        layout.hierarchy.append((place, grid))
+    for area in area_slots:
+        street = area_street.get(area)
+        if street in layout.label:
+            layout.hierarchy.append((area, street))
+    for grid in grid_slots:
+        layout.hierarchy.append((grid, layout.grid_area.get(grid) or grid_street[grid]))
+    for building, grid in building_grid.items():
+        layout.hierarchy.append((building, grid))
     for org, where in anchor.items():
         if where is not None:
             layout.hierarchy.append((org, where))
@@ -843,20 +947,28 @@ def _radial_text(ax: Axes, radius: float, angle: float, text: str, outward: bool
             **kwargs)
 
 
+AREA_FILLS = ("#dcefe1", "#e9f5ec")
+"""Alternating fills of the residential areas' sectors (each holds its micro-grids)."""
+BUSINESS_FILLS = ("#e6eaf1", "#f1f3f7")
+"""Alternating fills of the business grids' sectors."""
+
+
 def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | None = None,
                  title: str | None = None, overview: bool | None = None) -> Axes:
-    """The network map: street, grids, places and organisations with cross-sector links.
+    """The network map: street, areas, grids, places and organisations with cross-sector links.
 
-    A radial tree: the street in the centre, its grids on a ring (residential
-    grids, then building grids), residential areas and buildings on the next
-    ring inside their grid's sector, organisations on the outer ring next to
-    where they are located (street-wide organisations on a small inner ring).
-    Contract links active on ``as_of`` between them are drawn as coloured
-    curves (LEADS, PARTNERS_WITH, SUPPORTS, MENTORS, MEMBER_OF, SERVES; COVERS
-    dashed); a company's links are drawn from its building. Nodes are coloured
-    by label (:data:`schema.NODE_LABELS`), buildings by the worst latest
-    five-colour level of their companies and sized by how many companies they
-    house. People, companies and records are not drawn.
+    A radial tree following the place hierarchy: the street in the centre;
+    each residential area (居民区) a green sector holding its micro-grids
+    (平面网格), with the area on the inner ring and its grids on the next; then
+    the business grids (立体网格) with their office towers; buildings on the
+    next ring inside their grid's sector; organisations on the outer ring next
+    to where they are located (street-wide organisations on a small inner
+    ring). Contract links active on ``as_of`` between them are drawn as
+    coloured curves (LEADS, PARTNERS_WITH, SUPPORTS, MENTORS, MEMBER_OF,
+    SERVES; COVERS dashed); a company's links are drawn from its building.
+    Nodes are coloured by label (:data:`schema.NODE_LABELS`), buildings by the
+    worst latest five-colour level of their companies and sized by how many
+    companies they house. People, companies and records are not drawn.
 
     Parameters
     ----------
@@ -879,7 +991,7 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     matplotlib.axes.Axes
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import PathPatch, Wedge
+    from matplotlib.patches import Patch, PathPatch, Wedge
 
     from graphmodel.queries import parse_as_of
 
@@ -893,15 +1005,25 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     names = ds.names
     street_names = [str(n) for n in ds["streets"]["name"]]
     colours = {name: label.colour for name, label in schema.NODE_LABELS.items()}
+    outer = R_ORG + 0.3
 
-    # grid sectors as light alternating bands
-    kinds = dict(zip(ds["grids"]["id"], ds["grids"]["kind"], strict=True))
-    for i, (grid, a0, a1) in enumerate(layout.wedges):
-        kind_fill = "#e8f5ec" if kinds.get(grid) == "residential" else "#eef1f5"
-        shade = kind_fill if i % 2 == 0 else "#f7f8fa"
-        ax.add_patch(Wedge((0, 0), R_ORG + 0.3, math.degrees(a1), math.degrees(a0),
-                           width=R_ORG + 0.3 - (R_GRID - 0.35), facecolor=shade,
-                           edgecolor="none", zorder=0))
+    # residential areas: one sector each, holding their grids; business grids: light bands
+    for i, (_, a0, a1) in enumerate(layout.area_wedges):
+        ax.add_patch(Wedge((0, 0), outer, math.degrees(a1), math.degrees(a0),
+                           width=outer - (R_AREA - 0.4), facecolor=AREA_FILLS[i % 2],
+                           edgecolor="#8fc19c", linewidth=0.9, zorder=0))
+    business = 0
+    for grid, a0, a1 in layout.wedges:
+        if grid in layout.grid_area:  # a micro-grid: a faint band inside its area
+            ax.add_patch(Wedge((0, 0), outer, math.degrees(a1), math.degrees(a0),
+                               width=outer - (R_GRID - 0.35), facecolor="white", alpha=0.35,
+                               edgecolor="#b9dcc2", linewidth=0.5, zorder=0))
+        else:
+            ax.add_patch(Wedge((0, 0), outer, math.degrees(a1), math.degrees(a0),
+                               width=outer - (R_GRID - 0.35),
+                               facecolor=BUSINESS_FILLS[business % 2], edgecolor="none",
+                               zorder=0))
+            business += 1
 
     # hierarchy: thin grey lines
     for child, parent in layout.hierarchy:
@@ -931,10 +1053,14 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     for node, label in layout.label.items():
         if node in layout.pos:
             by_label[label].append(node)
-    scatter(by_label["Grid"], s=150, marker="s", color=colours["Grid"], edgecolor="white",
-            linewidth=1, zorder=6)
-    scatter(by_label["ResidentialArea"], s=230, marker="h", color=colours["ResidentialArea"],
-            edgecolor="white", linewidth=1, zorder=6)
+    micro = [g for g in by_label["Grid"] if g in layout.grid_area]
+    business_grids = [g for g in by_label["Grid"] if g not in layout.grid_area]
+    scatter(micro, s=110, marker="s", color=colours["Grid"], edgecolor="white", linewidth=1,
+            zorder=6)
+    scatter(business_grids, s=150, marker="D", color=colours["Grid"], edgecolor="#34495e",
+            linewidth=1.2, zorder=6)
+    scatter(by_label["ResidentialArea"], s=260, marker="h", color=colours["ResidentialArea"],
+            edgecolor="white", linewidth=1.2, zorder=6)
     levels = {r.level: r.hex for r in schema.RISK_LEVELS}
     buildings = by_label["Building"]
     scatter(buildings, marker="s", zorder=6, linewidth=1.4, edgecolor=colours["Building"],
@@ -954,9 +1080,16 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
                 fontsize=13, fontweight="bold", color="white", zorder=8,
                 bbox={"boxstyle": "round,pad=0.55", "facecolor": colours["Street"],
                       "edgecolor": "white", "linewidth": 2})
+    for area in by_label["ResidentialArea"]:
+        _radial_text(ax, R_AREA - 0.22, layout.angle[area],
+                     short_name(names.get(area, area), drop, limit=10), outward=False,
+                     fontsize=8, color="#1e8449", fontweight="bold", zorder=8, bbox=HALO)
     for grid in by_label["Grid"]:
-        _radial_text(ax, R_GRID - 0.16, layout.angle[grid], short_name(names.get(grid, grid)),
-                     outward=False, fontsize=7.5, color="#0e6655", zorder=8, bbox=HALO)
+        area = layout.grid_area.get(grid)
+        prefixes = [str(names.get(area, ""))] if area else []
+        _radial_text(ax, R_GRID + 0.17, layout.angle[grid],
+                     short_name(short_name(names.get(grid, grid), prefixes + drop), limit=8),
+                     fontsize=7, color="#0e6655", zorder=8, bbox=HALO)
     for org in by_label["Organization"]:
         text = short_name(names.get(org, org), drop, limit=16)
         if org in layout.outside:
@@ -969,28 +1102,27 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
                          color="#5b2c6f", zorder=8, bbox=HALO)
     with_orgs = {parent for child, parent in layout.hierarchy
                  if layout.label.get(child) == "Organization"
-                 and layout.label.get(parent) in ("ResidentialArea", "Building")}
-    for place in by_label["ResidentialArea"] + buildings:
+                 and layout.label.get(parent) == "Building"}
+    for place in buildings:
         if place not in with_orgs:
             _radial_text(ax, R_ORG + 0.14, layout.angle[place],
                          short_name(names.get(place, place), drop, limit=16),
                          fontsize=7, color="#7f8c8d", style="italic", zorder=8)
             ax.plot(*zip(layout.pos[place], _polar(R_ORG + 0.08, layout.angle[place]),
                          strict=True), color="#d5d8dc", linewidth=0.5, zorder=1)
-    for area in by_label["ResidentialArea"]:
-        x, y = _polar(R_PLACE - 0.3, layout.angle[area])
-        _radial_text(ax, R_PLACE - 0.22, layout.angle[area],
-                     short_name(names.get(area, area), drop), outward=False, fontsize=7.5,
-                     color="#1e8449", fontweight="bold", zorder=8)
 
     # legends
     node_handles = [
         Line2D([], [], marker="o", linestyle="", markersize=12, color=colours["Street"],
                label="街道 Street"),
-        Line2D([], [], marker="s", linestyle="", markersize=8, color=colours["Grid"],
-               label="网格 Grid"),
-        Line2D([], [], marker="h", linestyle="", markersize=10, color=colours["ResidentialArea"],
+        Line2D([], [], marker="h", linestyle="", markersize=11, color=colours["ResidentialArea"],
                label="居民区 Residential area"),
+        Patch(facecolor=AREA_FILLS[0], edgecolor="#8fc19c",
+              label="居民区范围（含其微网格）area with its micro-grids"),
+        Line2D([], [], marker="s", linestyle="", markersize=8, color=colours["Grid"],
+               label="平面网格（居民区微网格）residential grid"),
+        Line2D([], [], marker="D", linestyle="", markersize=8, color=colours["Grid"],
+               markeredgecolor="#34495e", label="立体网格（商务楼宇）business grid"),
         Line2D([], [], marker="s", linestyle="", markersize=9, color="white",
                markeredgecolor=colours["Building"], markeredgewidth=1.4,
                label="楼宇 Building（大小=企业数 size = companies）"),
@@ -1026,8 +1158,11 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     street = "、".join(street_names) or ds.name
     ax.set_title(title or f"{street}治理网络图 Governance network map — {day.isoformat()}",
                  fontsize=18 * k, fontweight="bold", pad=12)
-    counts = (f"网格 {len(by_label['Grid'])} grids · 居民区 {len(by_label['ResidentialArea'])} "
-              f"areas · 楼宇 {len(buildings)} buildings · 企业 {len(ds['companies'])} companies · "
+    kinds = ds["grids"]["kind"].value_counts()
+    counts = (f"居民区 {len(by_label['ResidentialArea'])} areas · 网格 {len(by_label['Grid'])} "
+              f"grids（平面 {int(kinds.get('residential', 0))} residential + 立体 "
+              f"{int(kinds.get('business', 0))} business）· "
+              f"楼宇 {len(buildings)} buildings · 企业 {len(ds['companies'])} companies · "
               f"组织 {len(by_label['Organization'])} organizations")
     ax.text(0.99, 0.01, counts, transform=ax.transAxes, ha="right", va="bottom", fontsize=9 * k,
             color="#555555")
@@ -1051,9 +1186,11 @@ def entity_streets(ds: Dataset) -> pd.Series:
     when it has no location); a person to the street of their organisation.
     """
     grid_street = column_map(ds["grids"], "id", "street_id")
+    area_street = column_map(ds["residential_areas"], "id", "street_id")
     streets = ds["streets"]["id"]
     places = pd.concat([pd.Series(streets.values, index=streets.values, dtype=object),
-                        ds.place_grid.map(grid_street)])
+                        area_street, ds.place_grid.map(grid_street)])
+    places = places[~places.index.duplicated()]
     org_street = column_map(ds["organizations"], "id", "located_in").map(places)
     person_street = column_map(ds["people"], "id", "organization_id").map(org_street)
     return pd.concat([places, org_street, person_street])

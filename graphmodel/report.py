@@ -4,7 +4,7 @@ One run writes ``DIR/<YYYY-MM-DDTHHMMSS>_as-of-<DATE>/`` holding
 
 ``report.html``
     one self-contained page (inline CSS, charts as base64 data URIs, no network):
-    a summary per gap, findings grouped by grid with the responsible
+    a summary per gap, findings grouped by residential area and grid with the responsible
     organisation and assigned worker, the five-colour risk distribution with
     overdue follow-ups, the changes since the previous report, the charts and
     the network map; Chinese with English alongside;
@@ -428,72 +428,89 @@ STATION_KINDS = ("service_station", "service_center")
 
 @dataclass
 class Responsibility:
-    """Lookups to name the organisations and workers responsible for a place."""
+    """Lookups to name the organisations and workers responsible for a place.
 
-    building: dict[str, str]
-    grid: dict[str, str]
+    ``containers`` maps a place to the places that contain it (its building,
+    grid and residential area; never the street), most specific first;
+    ``covers`` a place to the organisations with an active COVERS link to it;
+    ``within`` a place to the organisations located within it (in it or in
+    anything it contains); ``assigned`` a place to the people with an active
+    ASSIGNED_TO link to it.
+    """
+
+    containers: dict[str, list[str]]
     covers: dict[str, list[str]]
-    located: dict[str, list[str]]
-    in_grid: dict[str, list[str]]
+    within: dict[str, list[str]]
     assigned: dict[str, list[str]]
     parent: dict[str, str]
     org_names: dict[str, str]
     people: dict[str, str]
 
-    def chain(self, place: str | None, grid: str | None = None) -> list[str]:
-        """``place``, the building it is in, its grid (and ``grid``), most specific first."""
+    def chain(self, place: str | None, grid: str | None = None,
+              area: str | None = None) -> list[str]:
+        """``place`` and its containers (building, grid, area), then ``grid`` and ``area``
+        when given; most specific first."""
         steps: list[str] = []
         if place:
             steps.append(place)
-            for up in (self.building.get(place), self.grid.get(place)):
-                if isinstance(up, str) and up not in steps:
-                    steps.append(up)
-        if grid and grid not in steps:
-            steps.append(grid)
+            steps += [c for c in self.containers.get(place, []) if c not in steps]
+        for extra in (grid, area):
+            if extra and extra not in steps:
+                steps.append(extra)
         return steps
 
-    def organisations(self, place: str | None, grid: str | None,
-                      exclude: str | None = None) -> list[str]:
-        """Ids of organisations covering ``place`` (or what contains it), located there,
-        or located in its grid; most specific first."""
-        chain = self.chain(place, grid)
+    def organisations(self, place: str | None, grid: str | None, exclude: str | None = None,
+                      area: str | None = None) -> list[str]:
+        """Ids of organisations covering ``place`` or a container of it, then those located
+        within the place or a container of it (its building, grid, area); most specific
+        first."""
+        chain = self.chain(place, grid, area)
         ids: list[str] = []
         for p in chain:
             ids += self.covers.get(p, [])
-        for p in chain:
-            ids += self.located.get(p, [])
+        if chain:
+            ids += self.within.get(chain[0], [])
         if exclude in self.parent:
             ids.append(self.parent[exclude])
-        if grid:
-            ids += self.in_grid.get(grid, [])
+        for p in chain[1:]:
+            ids += self.within.get(p, [])
         return [i for i in dict.fromkeys(ids) if i != exclude]
 
-    def workers(self, place: str | None, grid: str | None) -> list[str]:
-        """Ids of people with an active ASSIGNED_TO link to ``place``, what contains it,
-        or ``grid``."""
+    def workers(self, place: str | None, grid: str | None, area: str | None = None) -> list[str]:
+        """Ids of people with an active ASSIGNED_TO link to ``place`` or what contains it."""
         ids: list[str] = []
-        for p in self.chain(place, grid):
+        for p in self.chain(place, grid, area):
             ids += self.assigned.get(p, [])
         return list(dict.fromkeys(ids))
+
+
+CONTAINER_DEPTH = {"companies": 0, "buildings": 1, "grids": 2, "residential_areas": 3}
+"""Order of containers, most specific first."""
 
 
 def responsibility(ds: Dataset, as_of: dt.date | str | None) -> Responsibility:
     """Build the lookups of :class:`Responsibility` for ``as_of``.
 
-    Organisations: an active ``COVERS`` link to the place, its building or
-    area, or its grid; located in the place (or its building); located
-    anywhere in the grid (service stations and party organisations first).
-    People: an active ``ASSIGNED_TO`` link to the place or what contains it;
-    only their name and public role are ever shown.
+    Follows the place hierarchy of the data contract (docs/data_contract.md):
+    a residential area contains its micro-grids, a grid its buildings, a
+    building its companies. Organisations: an active ``COVERS`` link to the
+    place or one of its containers (building, grid, residential area; a link
+    to the street covers nothing); located within the place; located within
+    its building, grid or area (service stations and party organisations
+    first). People: an active ``ASSIGNED_TO`` link to the place or one of its
+    containers; only their name and public role are ever shown.
     """
-    from graphmodel.gaps import active_links, building_of, grid_of
+    from graphmodel.gaps import active_links
     from graphmodel.plot import natural_key
     from graphmodel.queries import as_of_timestamp
 
     day = as_of_timestamp(as_of)
-    grid = {k: v for k, v in zip(grid_of(ds).index, grid_of(ds).values, strict=True)
-            if isinstance(v, str)}
-    building = dict(zip(building_of(ds).index, building_of(ds).values, strict=True))
+    depth = ds.entity_tables.map(CONTAINER_DEPTH)
+    pairs = ds.containers.assign(depth=ds.containers["container"].map(depth).fillna(9))
+    pairs = pairs.sort_values(["place", "depth"], kind="stable")
+    containers: dict[str, list[str]] = {}
+    for place, container in zip(pairs["place"], pairs["container"], strict=True):
+        containers.setdefault(place, []).append(container)
     orgs = ds["organizations"]
     rank = {o: (0 if k in STATION_KINDS else 1 if s == "party" else 2, natural_key(o))
             for o, k, s in zip(orgs["id"], orgs["kind"], orgs["sector"], strict=True)}
@@ -502,19 +519,13 @@ def responsibility(ds: Dataset, as_of: dt.date | str | None) -> Responsibility:
     for source, target in zip(links["source_id"], links["target_id"], strict=True):
         if source in rank:
             covers.setdefault(target, []).append(source)
-    located: dict[str, list[str]] = {}
-    in_grid: dict[str, list[str]] = {}
+    within: dict[str, list[str]] = {}
     for org, where in zip(orgs["id"], orgs["located_in"], strict=True):
         if not isinstance(where, str):
             continue
-        located.setdefault(where, []).append(org)
-        b = building.get(where)
-        if isinstance(b, str) and b != where:
-            located.setdefault(b, []).append(org)
-        g = grid.get(where)
-        if isinstance(g, str):
-            in_grid.setdefault(g, []).append(org)
-    for table in (covers, located, in_grid):
+        for place in (where, *containers.get(where, [])):
+            within.setdefault(place, []).append(org)
+    for table in (covers, within):
         for key in table:
             table[key] = sorted(dict.fromkeys(table[key]), key=lambda o: rank[o])
     assigned: dict[str, list[str]] = {}
@@ -527,8 +538,7 @@ def responsibility(ds: Dataset, as_of: dt.date | str | None) -> Responsibility:
     parent = {o: p for o, p in zip(orgs["id"], orgs["parent_id"], strict=True)
               if isinstance(p, str)}
     return Responsibility(
-        building=building, grid=grid, covers=covers, located=located, in_grid=in_grid,
-        assigned=assigned,
+        containers=containers, covers=covers, within=within, assigned=assigned,
         parent=parent, org_names=dict(zip(orgs["id"], orgs["name"].astype(str), strict=True)),
         people={p: f"{n}（{r}）" for p, n, r in zip(people["id"], people["name"],
                                                     people["role"], strict=True)})
@@ -551,17 +561,24 @@ def finding_places(ds: Dataset, found: pd.DataFrame) -> pd.Series:
                      dtype=object)
 
 
+def _ids(found: pd.DataFrame, column: str) -> list[str | None]:
+    if column not in found.columns:
+        return [None] * len(found)
+    return [v if isinstance(v, str) and v else None for v in found[column]]
+
+
 def with_responsibility(ds: Dataset, found: pd.DataFrame, as_of: dt.date | str | None,
                         limit: int = 3, lookups: Responsibility | None = None) -> pd.DataFrame:
     """Findings with ``place_id``, ``orgs`` and ``workers`` (display strings) added."""
     lookups = lookups or responsibility(ds, as_of)
     places = finding_places(ds, found)
     org_text, worker_text = [], []
-    for ident, place, grid in zip(found["id"], places, found["grid_id"], strict=True):
-        grid = grid if isinstance(grid, str) else None
-        orgs = [lookups.org_names[o] for o in lookups.organisations(place, grid, exclude=ident)]
+    for ident, place, grid, area in zip(found["id"], places, _ids(found, "grid_id"),
+                                        _ids(found, "area_id"), strict=True):
+        orgs = [lookups.org_names[o]
+                for o in lookups.organisations(place, grid, exclude=ident, area=area)]
         org_text.append(_join(orgs, limit))
-        people = [lookups.people[p] for p in lookups.workers(place, grid)]
+        people = [lookups.people[p] for p in lookups.workers(place, grid, area)]
         worker_text.append(_join(people, limit))
     result = found.copy()
     result["place_id"] = places
@@ -600,8 +617,8 @@ def detail_value(key: str, value: object, names: Mapping[str, str] | pd.Series |
     --------
     >>> detail_value("level", 4), detail_value("key_building", True)
     ('4 较不稳定（橙）', '是 yes')
-    >>> detail_value("grid_kind", "building")
-    '立体 building'
+    >>> detail_value("grid_kind", "business")
+    '立体 business'
     """
     if isinstance(value, bool):
         return "是 yes" if value else "否 no"
@@ -609,8 +626,8 @@ def detail_value(key: str, value: object, names: Mapping[str, str] | pd.Series |
         info = schema.risk_level_info(value)
         return f"{value} {info.label_zh}（{info.colour_zh}）"
     if key == "grid_kind":
-        return {"residential": "平面 residential", "building": "立体 building"}.get(
-            str(value), str(value))
+        return {"residential": "平面 residential", "business": "立体 business",
+                "building": "立体 business"}.get(str(value), str(value))
     if key == "status":
         return {"open": "未处理 open", "in_progress": "处理中 in progress",
                 "resolved": "已解决 resolved"}.get(str(value), str(value))
@@ -805,7 +822,8 @@ tr.zero td { color: #98a2ad; }
 .card .l { font-size: 12.5px; color: var(--muted); }
 .grid-head { background: var(--soft); border-left: 4px solid var(--accent); padding: 8px 12px;
   margin-top: 22px; }
-.grid-head h3 { margin: 0 0 4px; }
+.grid-head h3, .grid-head h4 { margin: 0 0 4px; }
+h4.sub { margin: 14px 0 4px; }
 .resp { font-size: 13px; color: var(--ink); }
 .resp b { color: var(--muted); font-weight: 600; }
 figure { margin: 14px 0 24px; }
@@ -930,25 +948,30 @@ def render_html(data: ReportData) -> str:
                 w("<p class=\"note\">无 none</p>")
                 continue
             w("<table><thead><tr><th>缺口 gap</th><th>编号 id</th><th>名称 name</th>"
-              "<th>网格 grid</th><th>详情 detail</th></tr></thead><tbody>")
+              "<th>网格 grid</th><th>居民区 area</th><th>详情 detail</th></tr></thead><tbody>")
             for row in frame.itertuples(index=False):
                 query = queries.get(row.gap)
                 w(f"<tr><td><span class=\"badge {css}\">{'新' if css == 'new' else '已解决'}"
                   f"</span> {_e(query.title_zh if query else row.gap)}</td>"
                   f"<td class=\"id\">{_e(row.id)}</td>"
                   f"<td>{_e(row.name)}</td><td>{_e(row.grid_name)}</td>"
+                  f"<td>{_e(getattr(row, 'area_name', None))}</td>"
                   f"<td class=\"desc\">{_e(flatten_detail(row.detail, names))}</td></tr>")
             w("</tbody></table>")
 
-    # by grid
-    w(f"<h2 id=\"by-grid\">{_bi('按网格列出的缺口', 'Findings by grid')}</h2>")
-    w("<p class=\"note\">责任组织：对该地点或其所在楼宇、居民区、网格有有效“服务覆盖 COVERS”关系的组织，"
-      "以及位于该地点或网格内的组织（服务站与党组织优先）；包干人员：对该地点或网格有有效"
-      "“包干负责 ASSIGNED_TO”关系的人员（仅姓名与公开职务）。<br>Responsible organisations: "
-      "those with an active COVERS link to the place, its building or area, or its grid, and "
-      "those located in the place or grid (service stations and party organisations first). "
-      "Assigned workers: people with an active ASSIGNED_TO link to the place or grid (name and "
-      "public role only).</p>")
+    # by area and grid
+    w(f"<h2 id=\"by-grid\">{_bi('按网格列出的缺口（平面网格归入其居民区）', 'Findings by grid (residential grids grouped by their area)')}</h2>")
+    w("<p class=\"note\">先列各居民区（居民区本身的缺口，再按其平面网格），再列各立体网格（商务楼宇），最后是街道层面。"
+      "责任组织：对该地点或其所在楼宇、网格、居民区有有效“服务覆盖 COVERS”关系的组织，"
+      "以及位于该地点或其所在楼宇、网格、居民区内的组织（服务站与党组织优先）；包干人员：对该地点或其所在"
+      "楼宇、网格、居民区有有效“包干负责 ASSIGNED_TO”关系的人员（仅姓名与公开职务）。<br>"
+      "Residential areas first (findings about the area itself, then by its micro-grids), then "
+      "the business grids over the office towers, then the street level. Responsible "
+      "organisations: those with an active COVERS link to the place or to its building, grid "
+      "or residential area, and those located within the place or within its building, grid "
+      "or area (service stations and party organisations first). Assigned workers: people "
+      "with an active ASSIGNED_TO link to the place or to its building, grid or area (name "
+      "and public role only).</p>")
     if not len(data.found):
         w("<p class=\"ok\">未发现覆盖缺口 / no coverage gaps found.</p>")
     else:
@@ -966,12 +989,15 @@ def render_html(data: ReportData) -> str:
 
     # network
     w(f"<h2 id=\"network\">{_bi('治理网络图', 'Network map')}</h2>")
-    w("<p class=\"note\">街道居中，网格在内环（先平面网格、后立体网格），居民区与楼宇在其网格的扇区内，组织位于"
-      "所在地点旁的外环；全街道层面的组织在中心小环。彩色曲线是评估日期有效的跨领域关系，虚线是服务覆盖。"
-      "楼宇颜色为其企业最新评估的最高五色等级，大小为企业数。<br>The street is in the centre, grids "
-      "on the inner ring (residential, then building grids), areas and buildings inside their "
-      "grid's sector, organisations on the outer ring next to where they are; street-wide "
-      "organisations on the small central ring. Coloured curves are cross-sector links active "
+    w("<p class=\"note\">街道居中；每个居民区是一个绿色扇区，内含其平面网格（居民区在内环，网格在其外），其后是"
+      "商务楼宇的立体网格；楼宇在其网格的扇区内，组织位于所在地点旁的外环；全街道层面的组织在中心小环。"
+      "彩色曲线是评估日期有效的跨领域关系，虚线是服务覆盖。"
+      "楼宇颜色为其企业最新评估的最高五色等级，大小为企业数。<br>The street is in the centre; each "
+      "residential area is a green sector holding its micro-grids (the area on the inner ring, "
+      "its grids beyond), followed by the business grids over the office towers; buildings "
+      "sit inside their grid's sector, organisations on the outer ring next to where they "
+      "are; street-wide organisations on the small central ring. Coloured curves are "
+      "cross-sector links active "
       "on the as-of date, dashed lines service coverage. A building's colour is the worst "
       "latest five-colour level of its companies; its size, how many it houses. Open "
       "<code>network.png</code> for full resolution.</p>")
@@ -1009,40 +1035,82 @@ def _delta(n: int, css: str) -> str:
     return f"<span class=\"badge {css}\">{sign}{n}</span>"
 
 
-def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None:
+def _place_units(ds: Dataset, found: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
+    """The report's sections: ``(kind, id, grids)`` for each residential area holding
+    findings (``kind`` "area", with its micro-grids holding findings), each other grid
+    ("grid") and the street level ("street", id ""); the areas first, then the grids,
+    each part with the most findings first."""
     from graphmodel.plot import natural_key
 
+    grid_ids, area_ids = _ids(found, "grid_id"), _ids(found, "area_id")
+    grid_area = {g: a for g, a in zip(ds["grids"]["id"], ds["grids"]["area_id"], strict=True)
+                 if isinstance(a, str)}
+    per_area: dict[str, int] = {}
+    per_grid: dict[str, int] = {}
+    street = 0
+    for grid, area in zip(grid_ids, area_ids, strict=True):
+        area = area or grid_area.get(grid or "")
+        if grid:
+            per_grid[grid] = per_grid.get(grid, 0) + 1
+        if area:
+            per_area[area] = per_area.get(area, 0) + 1
+        if not grid and not area:
+            street += 1
+    units: list[tuple[str, str, list[str]]] = []
+    for area in sorted(per_area, key=lambda a: (-per_area[a], natural_key(a))):
+        grids = [g for g in per_grid if grid_area.get(g) == area]
+        units.append(("area", area, sorted(grids, key=lambda g: (-per_grid[g], natural_key(g)))))
+    others = [g for g in per_grid if g not in grid_area]
+    for grid in sorted(others, key=lambda g: (-per_grid[g], natural_key(g))):
+        units.append(("grid", grid, [grid]))
+    if street:
+        units.append(("street", "", []))
+    return units
+
+
+def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None:
+    """Findings by residential area (then by its micro-grids), by business grid, then those
+    of the street level."""
     lookups = data.lookups or responsibility(data.ds, data.as_of)
     names = data.ds.names
     new_keys = set(zip(data.new["gap"], data.new["id"], strict=True))
-    found = data.found.assign(grid_key=data.found["grid_id"].map(
-        lambda g: g if isinstance(g, str) else ""))
-    sizes = found.groupby("grid_key").size()
-    order = sorted(sizes.index, key=lambda g: (g == "", -int(sizes[g]), natural_key(g)))
+    found = data.found
+    grid_key = pd.Series(_ids(found, "grid_id"), index=found.index, dtype=object).fillna("")
+    grid_area = column_map(data.ds["grids"], "id", "area_id").dropna()
+    area_key = pd.Series(_ids(found, "area_id"), index=found.index, dtype=object)
+    area_key = area_key.fillna(grid_key.map(grid_area)).fillna("")
+    units = _place_units(data.ds, found)
+
+    def name_of(place: str) -> str:
+        return str(names.get(place, place))
+
+    def count(kind: str, place: str) -> int:
+        if kind == "area":
+            return int((area_key == place).sum())
+        if kind == "grid":
+            return int((grid_key == place).sum())
+        return int(((grid_key == "") & (area_key == "")).sum())
+
     w("<p class=\"meta\">" + " · ".join(
-        f"<a href=\"#grid-{_e(g or 'none')}\">{_e(names.get(g, g) if g else '无网格 no grid')}"
-        f"</a> {int(sizes[g])}" for g in order) + "</p>")
-    groups = dict(iter(found.groupby("grid_key", sort=False)))
+        f"<a href=\"#{kind}-{_e(place or 'none')}\">"
+        f"{_e(name_of(place) if place else '街道层面 street level')}</a>"
+        + (" <span class=\"desc\">居民区 area</span>" if kind == "area" else "")
+        + f" {count(kind, place)}" for kind, place, _ in units) + "</p>")
     shown = 0
-    for grid in order:
-        rows = groups[grid]
-        if shown >= MAX_HTML_ROWS:
-            w(f"<p class=\"note\">另有 {len(found) - shown} 条缺口未在本页列出，完整清单见 gaps.xlsx / "
-              f"gaps.csv。<br>{len(found) - shown} more findings are not listed on this page; "
-              "see gaps.xlsx or gaps.csv for all of them.</p>")
-            break
-        shown += len(rows)
-        title = names.get(grid, grid) if grid else "街道层面 / 无网格"
-        w(f"<div class=\"grid-head\" id=\"grid-{_e(grid or 'none')}\"><h3>{_e(title)} "
-          f"<span class=\"en\">{_e(grid or 'street level / no grid')} — {len(rows)} "
-          "findings</span></h3>")
-        if grid:
-            orgs = [lookups.org_names[o] for o in lookups.organisations(grid, grid)]
-            people = [lookups.people[p] for p in lookups.workers(grid, grid)]
-            w(f"<div class=\"resp\"><b>网格责任组织 responsible organisations:</b> "
-              f"{_e(_join(orgs, 4)) or '无 none'}<br><b>网格包干人员 assigned to the grid:"
+
+    def head(tag: str, anchor: str, title: str, subtitle: str, rows: int,
+             place: str | None, area: str | None = None) -> None:
+        w(f"<div class=\"grid-head\" id=\"{_e(anchor)}\"><{tag}>{_e(title)} "
+          f"<span class=\"en\">{_e(subtitle)} — {rows} findings</span></{tag}>")
+        if place:
+            orgs = [lookups.org_names[o] for o in lookups.organisations(place, None, area=area)]
+            people = [lookups.people[p] for p in lookups.workers(place, None, area)]
+            w(f"<div class=\"resp\"><b>责任组织 responsible organisations:</b> "
+              f"{_e(_join(orgs, 4)) or '无 none'}<br><b>包干人员 assigned:"
               f"</b> {_e(_join(people, 4)) or '无 none'}</div>")
         w("</div>")
+
+    def table(rows: pd.DataFrame) -> None:
         w("<table><thead><tr><th>缺口 gap</th><th>编号 id</th><th>名称 name</th>"
           "<th>详情 detail</th><th>责任组织 responsible organisation</th>"
           "<th>包干人员 assigned worker</th></tr></thead><tbody>")
@@ -1057,12 +1125,46 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
               f"<td>{_e(row.orgs) or '无 none'}</td><td>{_e(row.workers) or '无 none'}</td></tr>")
         w("</tbody></table>")
 
+    for kind, place, grids in units:
+        if shown >= MAX_HTML_ROWS:
+            w(f"<p class=\"note\">另有 {len(found) - shown} 条缺口未在本页列出，完整清单见 gaps.xlsx / "
+              f"gaps.csv。<br>{len(found) - shown} more findings are not listed on this page; "
+              "see gaps.xlsx or gaps.csv for all of them.</p>")
+            break
+        if kind == "street":
+            rows = found[(grid_key == "") & (area_key == "")]
+            shown += len(rows)
+            head("h3", "street-none", "街道层面 / 无网格", "street level / no grid", len(rows),
+                 None)
+            table(rows)
+        elif kind == "grid":
+            rows = found[grid_key == place]
+            shown += len(rows)
+            head("h3", f"grid-{place}", name_of(place), f"{place} · 网格 grid", len(rows), place)
+            table(rows)
+        else:
+            in_area = found[area_key == place]
+            head("h3", f"area-{place}", name_of(place), f"{place} · 居民区 residential area",
+                 len(in_area), place, place)
+            own = in_area[in_area.index.isin(found.index[grid_key == ""])]
+            if len(own):
+                shown += len(own)
+                w(f"<h4 class=\"sub\">{_e(name_of(place))}（居民区本身 the area itself）</h4>")
+                table(own)
+            for grid in grids:
+                rows = in_area[grid_key[in_area.index] == grid]
+                shown += len(rows)
+                head("h4", f"grid-{grid}", f"{name_of(place)} · {name_of(grid)}",
+                     f"{grid} · 平面网格 residential grid", len(rows), grid, place)
+                table(rows)
+
 
 def _risk_section(data: ReportData, w: Any) -> None:
     from graphmodel.risk import level_title
 
     view = data.view
     lookups = data.lookups or responsibility(data.ds, data.as_of)
+    area_names = data.ds.place_area.map(data.ds.names)
     w(f"<h2 id=\"risk\">{_bi('五色风险分布与跟进', 'Five-colour risk and follow-up')}</h2>")
     w("<p class=\"note\">每家企业在评估日期前的最新评估；橙色（4级）与红色（5级）须在期限内走访或解决诉求。"
       "逾期未跟进即“高风险企业未及时跟进”缺口。<br>Each company's latest assessment on or before "
@@ -1101,7 +1203,8 @@ def _risk_section(data: ReportData, w: Any) -> None:
               "the earliest deadline are listed; 逾期的全部企业见 gaps.xlsx（高风险企业未及时跟进）/ "
               "every overdue company is in gaps.xlsx (risk_without_followup).</p>")
             rows = rows.iloc[:MAX_RISK_ROWS]
-        w("<table><thead><tr><th>企业 company</th><th>楼宇 building</th><th>网格 grid</th>"
+        w("<table><thead><tr><th>企业 company</th><th>楼宇 building</th>"
+          "<th>网格 grid（居民区 area）</th>"
           "<th>等级 level</th><th>评估日期 assessed</th><th>跟进期限 deadline</th>"
           f"<th class=\"num\">{'逾期天数 days late' if state == 'overdue' else '剩余天数 days left'}"
           "</th><th>评估理由 reason</th><th>包干人员 assigned worker</th></tr></thead><tbody>")
@@ -1111,8 +1214,11 @@ def _risk_section(data: ReportData, w: Any) -> None:
             days = (day - row.deadline).days if state == "overdue" else (row.deadline - day).days
             grid = row.grid_id if isinstance(row.grid_id, str) else None
             people = [lookups.people[p] for p in lookups.workers(row.company_id, grid)]
+            area = area_names.get(row.company_id)
             w(f"<tr><td>{_e(row.company_name)}<br><span class=\"desc\">{_e(row.company_id)}"
-              f"</span></td><td>{_e(row.building_name)}</td><td>{_e(row.grid_name)}</td>"
+              f"</span></td><td>{_e(row.building_name)}</td><td>{_e(row.grid_name)}"
+              + (f"<br><span class=\"desc\">{_e(area)}</span>" if isinstance(area, str) else "")
+              + "</td>"
               f"<td>{_chip(info.hex)}{_e(level_title(info.level))}</td>"
               f"<td>{_e(row.assessed_on)}</td><td>{_e(row.deadline)}</td>"
               f"<td class=\"num\">{days}</td><td class=\"desc\">{_e(row.reason)}</td>"
@@ -1255,19 +1361,20 @@ def write_workbook(data: ReportData, path: Path) -> None:
         for detail in rows["detail"]:
             if isinstance(detail, Mapping):
                 keys += [k for k in detail if k not in keys]
-        headers = (["序号 No.", "缺口 gap", "编号 id", "名称 name", "网格 grid",
+        headers = (["序号 No.", "缺口 gap", "编号 id", "名称 name", "网格 grid", "居民区 area",
                     "责任组织 responsible organisation", "包干人员 assigned worker"]
                    + [DETAIL_LABELS.get(k, k) for k in keys] + ["新增 new"] + list(WORK_COLUMNS))
         ws.append(headers)
         for i, row in enumerate(rows.itertuples(index=False), start=1):
             detail = row.detail if isinstance(row.detail, Mapping) else {}
             ws.append([i, query.title_zh, row.id, _text(row.name), _text(row.grid_name),
+                       _text(getattr(row, "area_name", None)),
                        row.orgs or "无 none", row.workers or "无 none"]
                       + [_excel_value(k, detail[k], names) if k in detail else ""
                          for k in keys]
                       + ["新 new" if (gap, row.id) in new_keys else "", "", None, "", ""])
             _as_text(ws[ws.max_row])
-        widths = [6, 16, 13, 28, 18, 36, 24] + [max(12, min(24, _display_width(
+        widths = [6, 16, 13, 28, 18, 14, 36, 24] + [max(12, min(24, _display_width(
             DETAIL_LABELS.get(k, k)) // 2 + 4)) for k in keys] + [8, 12, 12, 13, 26]
         style_sheet(ws, headers, widths, "E2",
                     f"{query.title_zh} {query.title_en} — {data.as_of.isoformat()}")
@@ -1368,7 +1475,7 @@ def build_report(ds: Dataset, out_dir: str | Path, as_of: dt.date | str | None =
     neo4j_dataset : str, optional
         Dataset name in Neo4j (default ``ds.name``).
     params : dict, optional
-        Gap parameters (GAPS.md defaults otherwise).
+        Gap parameters (else the defaults of the gap definitions, docs/gaps.md).
     conn : neo4j_backend.Connection, optional
         Neo4j connection (default from the environment).
     wait : float
@@ -1525,7 +1632,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from graphmodel._problems import DatasetError
-    from graphmodel.cli import _gap_params, print_problems
+    from graphmodel.cli import _gap_params, dataset_notes, print_problems
     from graphmodel.dataset import load_dataset
     from graphmodel.queries import parse_as_of
 
@@ -1547,7 +1654,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 args.dataset or "default"), as_of=as_of.isoformat(), backend=args.backend,
                 error=f"{len(exc.problems)} error(s) in {exc.source}")
         raise
-    print_problems(dataset.warnings)
+    print_problems(dataset_notes(dataset.warnings))
     conn = None
     if args.backend == "neo4j":
         from graphmodel.neo4j_backend import connection_settings

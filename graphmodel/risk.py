@@ -5,13 +5,14 @@ Two queries of the library (group ``risk``):
 ``risk_view``
     every company's latest assessment on ``as_of`` with its colour and the
     state of its follow-up (the rule of the ``risk_without_followup`` gap of
-    GAPS.md, whose code it reuses);
+    the gap definitions (docs/gaps.md), whose code it reuses);
 ``risk_suggested``
     for companies never assessed on ``as_of``, a *suggested* level computed
     from simple indicators, kept visibly apart (``kind = "suggested"``) from
     assessed levels (``kind = "assessed"``).
 
-:func:`risk_distribution` counts a view per grid or building. Everything is a
+:func:`risk_distribution` counts a view per grid, residential area (after
+:func:`with_area`) or building. Everything is a
 handful of hash joins over the tables, O(V + E).
 """
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
-from graphmodel.gaps import followed_up, grid_of, latest_assessments
+from graphmodel.gaps import followed_up, latest_assessments
 from graphmodel.queries import as_of_timestamp, register
 
 VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "grid_id",
@@ -36,7 +37,8 @@ FOLLOWUP_STATES = ("done", "pending", "overdue", "n/a")
 LEASE_WINDOW_DAYS = 90
 """A lease expiring within this many days of ``as_of`` is a risk indicator."""
 OLD_DEMAND_DAYS = settings.DEFAULT_PARAMS["demand_max_days"]
-"""An unresolved demand older than this (GAPS.md ``demand_max_days``) adds a point."""
+"""An unresolved demand older than this (``demand_max_days`` of the gap definitions,
+docs/gaps.md) adds a point."""
 SMALL_COMPANY_EMPLOYEES = 10
 """A company with fewer employees than this (when known) is small, hence fragile."""
 SCORE_LEVELS = ((6, 5), (4, 4), (2, 3), (1, 2), (0, 1))
@@ -76,7 +78,7 @@ def level_title(level: int) -> str:
 
 def _places(ds: Dataset, company_ids: pd.Series) -> pd.DataFrame:
     building_ids = company_ids.map(ds.place_building)
-    grid_ids = company_ids.map(grid_of(ds))
+    grid_ids = company_ids.map(ds.place_grid)
     return pd.DataFrame({
         "company_id": company_ids.values,
         "company_name": company_ids.map(ds.names).values,
@@ -188,22 +190,50 @@ def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     return view.reset_index(drop=True)
 
 
+def with_area(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a :func:`risk_view` or :func:`suggested_risk` result) with ``area_id``
+    and ``area_name``: the residential area holding each company's grid (blank for the
+    companies of business grids).
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> ds = load_dataset()
+    >>> view = with_area(ds, risk_view(ds, "2026-11-29"))
+    >>> set(view["area_id"].dropna()) <= set(ds["residential_areas"]["id"])
+    True
+    """
+    areas = frame["company_id"].map(ds.place_area)
+    result = frame.copy()
+    position = list(result.columns).index("grid_id") + 1
+    if "grid_name" in result.columns:
+        position = list(result.columns).index("grid_name") + 1
+    result.insert(position, "area_id", areas.astype(object))
+    result.insert(position + 1, "area_name", areas.map(ds.names).astype(object))
+    return result
+
+
+DISTRIBUTION_KEYS = ("grid", "area", "building")
+"""What :func:`risk_distribution` groups by."""
+
+
 def risk_distribution(view: pd.DataFrame, by: str = "grid") -> pd.DataFrame:
-    """Count companies per level, per grid or per building.
+    """Count companies per level, per grid, residential area or building.
 
     Parameters
     ----------
     view : pandas.DataFrame
-        A :func:`risk_view` result (needs ``level``, ``<by>_id``, ``<by>_name``).
-    by : {"grid", "building"}
-        What to group by.
+        A :func:`risk_view` result (needs ``level``, ``<by>_id``, ``<by>_name``;
+        :func:`with_area` adds the area columns).
+    by : {"grid", "area", "building"}
+        What to group by (companies of business grids have no area: blank).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``<by>_id``, ``<by>_name``, one column per level 1..5 titled by
         :func:`level_title` (e.g. ``"4 较不稳定（橙）"``) and ``total``; one row
-        per grid or building present in the view, sorted by id.
+        per grid, area or building present in the view, sorted by id.
 
     Examples
     --------
@@ -213,8 +243,10 @@ def risk_distribution(view: pd.DataFrame, by: str = "grid") -> pd.DataFrame:
     >>> table[["grid_id", "5 不稳定（红）", "1 稳定（绿）", "total"]].values.tolist()
     [['G1', 1, 1, 2], ['G2', 1, 0, 1]]
     """
-    if by not in ("grid", "building"):
-        raise ValueError(f"by must be 'grid' or 'building', got {by!r}")
+    if by not in DISTRIBUTION_KEYS:
+        raise ValueError(f"by must be 'grid', 'area' or 'building', got {by!r}")
+    if f"{by}_id" not in view.columns:
+        raise ValueError(f"the view has no {by}_id column (add it with with_area)")
     keys = [f"{by}_id", f"{by}_name"]
     titles = [level_title(r.level) for r in schema.RISK_LEVELS]
     frame = view[keys].astype(object).fillna("").assign(
@@ -320,7 +352,7 @@ def unresolved_demands(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
 
     A demand is unresolved on ``as_of`` when it was raised on or before
     ``as_of`` and its status is not ``resolved`` or it was resolved after
-    ``as_of`` (the ``stale_demand`` rule of GAPS.md).
+    ``as_of`` (the ``stale_demand`` rule of the gap definitions, docs/gaps.md).
     """
     demands = ds["demands"]
     open_ = demands[(demands["raised_on"] <= as_of)

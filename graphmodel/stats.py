@@ -45,7 +45,7 @@ def source_counts(dataset: Dataset) -> pd.DataFrame:
 
 
 def info(dataset: Dataset) -> dict[str, object]:
-    """Counts per label and relationship type, grids by kind, organizations by kind, sources.
+    """Counts per label and relationship type, grids by kind and area, organizations, sources.
 
     Parameters
     ----------
@@ -55,7 +55,9 @@ def info(dataset: Dataset) -> dict[str, object]:
     Returns
     -------
     dict
-        ``labels``, ``relationships``, ``grids_by_kind``, ``organizations_by_kind``,
+        ``labels``, ``relationships``, ``grids_by_kind`` (``residential`` and
+        ``business``), ``areas`` (how many residential areas), ``grids_by_area`` (micro-grids
+        per area id), ``organizations_by_kind``,
         ``organizations_by_sector`` (dicts of counts), ``organization_examples``
         (up to four names per kind) and ``sources`` (DataFrame).
 
@@ -68,11 +70,16 @@ def info(dataset: Dataset) -> dict[str, object]:
     """
     graph = dataset.graph
     organizations = dataset["organizations"]
+    grids = dataset["grids"]
     return {
         "dataset": dataset.name,
         "labels": label_counts(graph),
         "relationships": relationship_counts(graph),
-        "grids_by_kind": dataset["grids"]["kind"].value_counts().to_dict(),
+        "grids_by_kind": {kind: int(grids["kind"].eq(kind).sum()) for kind in
+                          schema.GRID_KIND_VALUES},
+        "areas": len(dataset["residential_areas"]),
+        "grids_by_area": {area: int(n) for area, n in
+                          grids["area_id"].dropna().value_counts().sort_index().items()},
         "organizations_by_kind": organizations["kind"].value_counts().to_dict(),
         "organizations_by_sector": organizations["sector"].value_counts().to_dict(),
         "organization_examples": organizations.groupby("kind")["name"].apply(
