@@ -46,8 +46,9 @@ class Query:
 
     @property
     def defaults(self) -> dict[str, Any]:
-        """Default of each parameter: GAPS.md's for gap parameters, else the embedded
-        function's own keyword default (required ones, like ``path``'s ``a``, are absent)."""
+        """Default of each parameter: the documented default (docs/gaps.md) for gap
+        parameters, else the embedded function's own keyword default (required ones, like
+        ``path``'s ``a``, are absent)."""
         signature = inspect.signature(self.embedded).parameters
         found: dict[str, Any] = {}
         for name in self.params:
@@ -128,7 +129,7 @@ def all_queries(group: str | None = None) -> list[Query]:
 
 
 def resolve_params(names: tuple[str, ...] | None = None, **overrides: Any) -> dict[str, int]:
-    """Defaults of GAPS.md updated with overrides; unknown names raise ``ValueError``."""
+    """Gap parameter defaults (docs/gaps.md) updated with overrides; unknown names raise ``ValueError``."""
     params = dict(settings.DEFAULT_PARAMS)
     for key, value in overrides.items():
         if key not in params:

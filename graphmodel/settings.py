@@ -16,7 +16,7 @@ DEFAULT_PARAMS: dict[str, int] = {
     "demand_max_days": 30,
     "key_building_min_companies": 20,
 }
-"""Gap parameters of GAPS.md with their defaults."""
+"""Gap parameters (docs/gaps.md) with their defaults."""
 
 NEO4J_ENV = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 

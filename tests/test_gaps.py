@@ -1,6 +1,6 @@
-"""The ten coverage gaps of GAPS.md on small hand-built datasets.
+"""The eleven coverage gaps of docs/gaps.md on small hand-built datasets.
 
-Every case is derived from the text of GAPS.md and DATA_CONTRACT.md: each clause of
+Every case is derived from the text of docs/gaps.md and docs/data_contract.md: each clause of
 each definition and its boundaries (window ends, deadlines, link activity, every
 depth of "within p", every spelling of a level or of Han).
 
@@ -27,7 +27,7 @@ from graphmodel.gaps import GAP_NAMES, gaps, run_gap
 
 AS_OF = dt.date(2026, 6, 30)
 
-TEN_GAPS = (
+ELEVEN_GAPS = (
     "grid_without_party_org",
     "area_without_liaison_group",
     "building_without_service_station",
@@ -38,6 +38,7 @@ TEN_GAPS = (
     "liaison_group_without_leadership",
     "key_building_without_worker",
     "building_not_visited",
+    "grid_without_worker",
 )
 
 
@@ -103,7 +104,7 @@ def ids(ds: Dataset, gap: str, as_of: dt.date | str = AS_OF, **params: int) -> s
     return set(found["id"])
 
 
-# Link activity on AS_OF (DATA_CONTRACT: since <= D and until >= D, blanks open).
+# Link activity on AS_OF (data contract: since <= D and until >= D, blanks open).
 ACTIVE = [
     pytest.param(None, None, id="open"),
     pytest.param(day(0), None, id="since==as_of"),
@@ -131,7 +132,7 @@ def test_grid_party_org_located_in_street_covers_no_grid(build: Build) -> None:
 
 @pytest.mark.parametrize(("place", "expected"), [
     ("G1", {"G2"}),   # the grid itself
-    ("A1", {"G2"}),   # an area of G1
+    ("A1", {"G1", "G2"}),  # the area holding G1 is a container, not within G1
     ("B1", {"G1"}),   # a building of G2
     ("C1", {"G1"}),   # a company in a building of G2
     ("S1", {"G1", "G2"}),
@@ -146,6 +147,7 @@ def test_grid_party_org_located_at_every_depth(build: Build, place: str | None,
 
 @pytest.mark.parametrize(("target", "expected"), [
     ("G1", {"G2"}), ("A1", {"G2"}), ("B1", {"G1"}), ("C1", {"G1"}),
+    ("S1", {"G1", "G2"}),  # a COVERS link to the street covers nothing
 ])
 def test_grid_party_org_covers_at_every_depth(build: Build, target: str,
                                               expected: set[str]) -> None:
@@ -200,12 +202,26 @@ def test_area_with_located_liaison_group_has_no_gap(build: Build) -> None:
     assert ids(build(), AREA) == set()
 
 
-@pytest.mark.parametrize("place", [None, "G1", "S1", "B1", "A2"])
+A2 = {"id": "A2", "name": "二号居民区", "street_id": "S1"}
+G3 = {"id": "G3", "name": "平面网格三", "kind": "residential", "street_id": "S1", "area_id": "A1"}
+B9 = {"id": "B9", "name": "九号楼", "grid_id": "G3"}
+C9 = {"id": "C9", "name": "九号公司", "building_id": "B9"}
+
+
+@pytest.mark.parametrize("place", [None, "S1", "A2", "G2", "B1", "C1"])
 def test_area_group_located_elsewhere_leaves_gap(build: Build, place: str | None) -> None:
-    # Located in the area's grid is not located in the area.
-    areas = [*base("residential_areas"), {"id": "A2", "name": "二号居民区", "grid_id": "G1"}]
-    ds = build(residential_areas=areas, organizations=orgs_with_group_at(place))
+    # The street, another area, a business grid and what it holds are not within A1.
+    ds = build(residential_areas=[*base("residential_areas"), A2],
+               organizations=orgs_with_group_at(place))
     assert ids(ds, AREA) == {"A1"}
+
+
+@pytest.mark.parametrize("place", ["G1", "G3", "B9", "C9"])
+def test_area_group_located_within_at_any_depth(build: Build, place: str) -> None:
+    # A micro-grid of the area, a building in it and a company in that building are within A1.
+    ds = build(grids=[*base("grids"), G3], buildings=[*base("buildings"), B9],
+               companies=[*base("companies"), C9], organizations=orgs_with_group_at(place))
+    assert ids(ds, AREA) == set()
 
 
 def test_area_kind_decides_not_sector(build: Build) -> None:
@@ -217,16 +233,17 @@ def test_area_kind_decides_not_sector(build: Build) -> None:
 
 @pytest.mark.parametrize(("target", "expected"), [
     ("A1", set()),      # the area
-    ("G1", set()),      # its grid
-    ("G2", {"A1"}),     # another grid
-    ("B9", {"A1"}),     # a building in the area's grid is not the area
-    ("A2", {"A1"}),     # another area in the same grid
+    ("G1", {"A1"}),     # one of its micro-grids: covers the grid, not the whole area
+    ("G2", {"A1"}),     # a business grid
+    ("B9", {"A1"}),     # a building in the area
+    ("A2", {"A1"}),     # another area
+    ("S1", {"A1"}),     # the street: covers nothing
 ])
 def test_area_covers(build: Build, target: str, expected: set[str]) -> None:
     ds = build(
-        residential_areas=[*base("residential_areas"),
-                           {"id": "A2", "name": "二号居民区", "grid_id": "G1"}],
-        buildings=[*base("buildings"), {"id": "B9", "name": "九号楼", "grid_id": "G1"}],
+        residential_areas=[*base("residential_areas"), A2],
+        grids=[*base("grids"), G3],
+        buildings=[*base("buildings"), B9],
         organizations=orgs_with_group_at(None),
         links=[link("O2", "COVERS", target)],
     )
@@ -236,7 +253,7 @@ def test_area_covers(build: Build, target: str, expected: set[str]) -> None:
 @pytest.mark.parametrize(("since", "until"), ACTIVE)
 def test_area_active_covers(build: Build, since: str | None, until: str | None) -> None:
     ds = build(organizations=orgs_with_group_at(None),
-               links=[link("O2", "COVERS", "G1", since, until)])
+               links=[link("O2", "COVERS", "A1", since, until)])
     assert ids(ds, AREA) == set()
 
 
@@ -905,8 +922,9 @@ def all_gaps_ds(build: Build) -> Dataset:
 def test_output_columns_sort_and_names(build: Build) -> None:
     ds = all_gaps_ds(build)
     found = gaps(ds, as_of=AS_OF)
-    assert {"gap", "id", "name", "grid_id", "grid_name", "detail"} <= set(found.columns)
-    assert set(found["gap"]) == set(TEN_GAPS)
+    assert {"gap", "id", "name", "grid_id", "grid_name", "area_id", "area_name",
+            "detail"} <= set(found.columns)
+    assert set(found["gap"]) == set(ELEVEN_GAPS)
     pairs = list(zip(found["gap"], found["id"], strict=True))
     assert pairs == sorted(pairs)
     assert len(pairs) == len(set(pairs))
@@ -916,7 +934,9 @@ def test_output_columns_sort_and_names(build: Build) -> None:
     assert names["O2"] == "组织O2" and names["A1"] == "一号居民区"
     by_id = found.drop_duplicates("id").set_index("id")
     assert by_id.loc["C2", "grid_id"] == "G2" and by_id.loc["C2", "grid_name"] == "立体网格一"
-    assert by_id.loc["A1", "grid_id"] == "G1"
+    assert pd.isna(by_id.loc["A1", "grid_id"]) and by_id.loc["A1", "area_id"] == "A1"
+    assert by_id.loc["G1", "area_id"] == "A1" and by_id.loc["G1", "area_name"] == "一号居民区"
+    assert pd.isna(by_id.loc["C2", "area_id"])   # a business place has no area
     for detail in found["detail"]:
         assert isinstance(detail, dict)
         json.dumps(detail, ensure_ascii=False)   # a JSON object
@@ -936,11 +956,12 @@ def test_output_expected_findings_on_combined_dataset(build: Build) -> None:
         ("liaison_group_without_leadership", "O2"), ("liaison_group_without_leadership", "O3"),
         ("key_building_without_worker", "B1"),
         ("building_not_visited", "B1"),
+        ("grid_without_worker", "G1"), ("grid_without_worker", "G2"),
     }
 
 
-def test_gap_names_are_the_ten_of_the_spec() -> None:
-    assert tuple(GAP_NAMES) == TEN_GAPS
+def test_gap_names_are_the_eleven_of_the_spec() -> None:
+    assert tuple(GAP_NAMES) == ELEVEN_GAPS
 
 
 def test_only_selects_gaps(build: Build) -> None:
@@ -971,7 +992,8 @@ def test_dataset_without_companies_or_links(build: Build) -> None:
     got = {(g, i) for g, i in zip(found["gap"], found["id"], strict=True)}
     # B1 is flagged key_building but houses no company: only the key-building gap applies.
     assert got == {("grid_without_party_org", "G1"), ("grid_without_party_org", "G2"),
-                   ("key_building_without_worker", "B1")}
+                   ("key_building_without_worker", "B1"),
+                   ("grid_without_worker", "G1"), ("grid_without_worker", "G2")}
 
 
 def test_link_ending_before_it_starts_is_never_active(build: Build) -> None:
@@ -1022,10 +1044,126 @@ def test_default_as_of_is_today(build: Build) -> None:
 
 def test_run_gap_matches_gaps(build: Build) -> None:
     ds = all_gaps_ds(build)
-    for name in TEN_GAPS:
+    for name in ELEVEN_GAPS:
         one = run_gap(ds, name, AS_OF)
         assert set(one["id"]) == ids(ds, name), name
         assert set(one["gap"]) <= {name}
+
+
+# ---------------------------------------------------------------------------
+# Version 2: grid_without_worker, the covers rule through areas, planned visits
+# ---------------------------------------------------------------------------
+
+WORKER = "grid_without_worker"
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("G1", {"G2"}),            # the grid itself
+    ("G2", {"G1"}),
+    ("A1", {"G1", "G2"}),      # the area holding G1 does not count
+    ("B1", {"G1", "G2"}),      # a building in G2 does not count
+    ("S1", {"G1", "G2"}),
+])
+def test_worker_assigned_to_the_grid_itself(build: Build, target: str,
+                                            expected: set[str]) -> None:
+    if target == "S1":
+        pytest.skip("ASSIGNED_TO a street is not a valid link")  # pragma: no cover
+    ds = build(links=[link("P1", "ASSIGNED_TO", target)])
+    assert ids(ds, WORKER) == expected
+
+
+@pytest.mark.parametrize(("since", "until"), ACTIVE)
+def test_worker_active_assignment(build: Build, since: str | None, until: str | None) -> None:
+    ds = build(links=[link("P1", "ASSIGNED_TO", "G1", since, until)])
+    assert ids(ds, WORKER) == {"G2"}
+
+
+@pytest.mark.parametrize(("since", "until"), INACTIVE)
+def test_worker_inactive_assignment(build: Build, since: str | None, until: str | None) -> None:
+    ds = build(links=[link("P1", "ASSIGNED_TO", "G1", since, until)])
+    assert ids(ds, WORKER) == {"G1", "G2"}
+
+
+def test_worker_detail_names_the_grid_kind(build: Build) -> None:
+    found = gaps(build(), as_of=AS_OF, only=[WORKER]).set_index("id")
+    assert found.loc["G1", "detail"] == {"grid_kind": "residential"}
+    assert found.loc["G2", "detail"] == {"grid_kind": "business"}
+
+
+def residential_building_ds(build: Build, **tables: Rows) -> Dataset:
+    """The base dataset plus micro-grid G3 in area A1 holding building B9 with company C9."""
+    return build(grids=[*base("grids"), G3], buildings=[*base("buildings"), B9],
+                 companies=[*base("companies"), C9], **tables)
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("A1", set()),       # the area contains G3, so it covers B9
+    ("G3", set()),       # its grid
+    ("B9", set()),       # the building
+    ("G1", {"B9"}),      # another micro-grid of the same area
+    ("C9", {"B9"}),      # a company inside: never upward
+    ("S1", {"B9"}),      # the street covers nothing
+])
+def test_station_covers_through_every_container(build: Build, target: str,
+                                                expected: set[str]) -> None:
+    ds = residential_building_ds(
+        build, organizations=[*base("organizations"), org("O9", "service_station", "community",
+                                                          "B1")],
+        links=[link("O9", "COVERS", target)])
+    assert ids(ds, STATION) == expected
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("A1", set()), ("G3", set()), ("B9", set()), ("C9", set()), ("G1", {"C9"}),
+    ("S1", {"C9"}),
+])
+def test_unreached_covered_through_every_container(build: Build, target: str,
+                                                   expected: set[str]) -> None:
+    ds = residential_building_ds(build, links=[link("O1", "COVERS", target)],
+                                 visits=[visit("B1", day(-1))])
+    assert ids(ds, UNREACHED) == expected
+
+
+def test_unreached_org_in_a_sibling_company_does_not_reach(build: Build) -> None:
+    # (a) is the company itself or its building: an organisation in C1 does not reach C2.
+    ds = build(organizations=[*base("organizations"), org("O9", "party_branch", "party", "C1")],
+               visits=[])
+    assert ids(ds, UNREACHED) == {"C2"}
+
+
+@pytest.mark.parametrize("status", ["planned", "计划", "PLANNED"])
+def test_planned_visits_never_count(build: Build, status: str) -> None:
+    planned = [{**visit("B1", day(-1)), "status": status}, {**visit("C1", day(-1)),
+                                                             "status": status}]
+    ds = build(visits=planned)
+    assert ids(ds, UNREACHED) == {"C1", "C2"}
+    assert ids(ds, "building_not_visited") == {"B1"}
+    risky = build(visits=[{**visit("C1", day(-3)), "status": status}],
+                  risk_assessments=[risk("C1", day(-5), "红")])
+    assert ids(risky, RISK) == {"C1"}
+
+
+@pytest.mark.parametrize("status", ["done", "已走访", "", "DONE"])
+def test_done_visits_count_in_every_spelling(build: Build, status: str) -> None:
+    ds = build(visits=[{**visit("B1", day(-1)), "status": status}])
+    assert ids(ds, UNREACHED) == set()
+    assert ids(ds, "building_not_visited") == set()
+
+
+def test_chinese_enum_spellings_compare_as_english(build: Build) -> None:
+    ds = build(organizations=[*base("organizations"), org("O9", "党群服务站", "社区", "B1")],
+               demands=[demand("D9", day(-40), status="已解决", resolved_on=day(-35))])
+    assert ids(ds, STATION) == set()
+    assert ids(ds, STALE) == set()
+
+
+def test_finding_place_shows_area_for_residential_places(build: Build) -> None:
+    ds = residential_building_ds(build, visits=[])
+    found = gaps(ds, as_of=AS_OF, only=["building_not_visited", UNREACHED])
+    rows = found.drop_duplicates("id").set_index("id")
+    assert rows.loc["B9", "grid_id"] == "G3" and rows.loc["B9", "area_id"] == "A1"
+    assert rows.loc["C9", "area_name"] == "一号居民区"
+    assert pd.isna(rows.loc["B1", "area_id"]) and rows.loc["B1", "grid_id"] == "G2"
 
 
 # ---------------------------------------------------------------------------
@@ -1038,5 +1176,5 @@ def test_shipped_dataset_has_every_gap() -> None:
     assert path.exists(), f"the shipped dataset {path} does not exist yet"
     found = gaps(load_dataset(), as_of="2026-11-29")
     counts = found["gap"].value_counts()
-    missing = [g for g in TEN_GAPS if counts.get(g, 0) < 1]
+    missing = [g for g in ELEVEN_GAPS if counts.get(g, 0) < 1]
     assert not missing, f"gaps with no finding on the shipped dataset: {missing}"
