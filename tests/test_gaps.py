@@ -1062,12 +1062,10 @@ WORKER = "grid_without_worker"
     ("G2", {"G1"}),
     ("A1", {"G1", "G2"}),      # the area holding G1 does not count
     ("B1", {"G1", "G2"}),      # a building in G2 does not count
-    ("S1", {"G1", "G2"}),
+    ("C1", {"G1", "G2"}),
 ])
 def test_worker_assigned_to_the_grid_itself(build: Build, target: str,
                                             expected: set[str]) -> None:
-    if target == "S1":
-        pytest.skip("ASSIGNED_TO a street is not a valid link")  # pragma: no cover
     ds = build(links=[link("P1", "ASSIGNED_TO", target)])
     assert ids(ds, WORKER) == expected
 
