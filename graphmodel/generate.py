@@ -538,6 +538,7 @@ def _build(t: Tier, rng: np.random.Generator
         "business_grids": int(p["grid_kind"].sum()),
         "areas_covered_whole": int(p["area_cover"].sum()),
         "grids_without_worker": int(people["grid_gap"].sum()),
+        "planned_visits": int(visits["status"].isin(["planned", "计划"]).sum()),
         "bare_grids": int(p["bare_grid"].sum()),
         "dropped_covers": int(p["dropped_cover"].sum()),
         "unserved_buildings_with_companies": int(unserved.sum()),
