@@ -6,8 +6,10 @@ applies both when a user connects, through ``browser.post_connect_cmd``):
 
 ``style.grass``
     One rule per node label of :data:`graphmodel.schema.NODE_LABELS` (its colour, its
-    caption: the Chinese name), then one rule per five-colour risk level of
-    :data:`graphmodel.schema.RISK_LEVELS`. GraSS selects on labels only (``node.A.B``
+    caption: the Chinese name), then one rule per grid kind (:data:`GRID_LABELS`:
+    ``ResidentialGrid`` 平面网格, the micro-grids inside residential areas, and
+    ``BusinessGrid`` 立体网格, the business-district grids over office towers), then one
+    rule per five-colour risk level of :data:`graphmodel.schema.RISK_LEVELS`. GraSS selects on labels only (``node.A.B``
     matches nodes having both labels; there are no property selectors), so a company is
     coloured by its colour label (:data:`RISK_LABELS`: ``RiskGreen`` ... ``RiskRed``),
     which the Neo4j loader gives each company from its latest assessment. Later rules win,
@@ -15,7 +17,10 @@ applies both when a user connects, through ``browser.post_connect_cmd``):
 ``guide.html``
     A Browser guide (``:play``): slides of runnable Cypher (click a block to put it in the
     editor) for the parameters, the maps of ``queries/map/`` and every query of
-    :mod:`graphmodel.queries`.
+    :mod:`graphmodel.queries` (the eleven coverage gaps among them). The first slide
+    explains the place hierarchy: the street holds its residential areas and its business
+    grids; an area holds its micro-grids; a grid holds its buildings; a building its
+    companies.
 
 Command line::
 
@@ -38,9 +43,30 @@ from pathlib import Path
 
 from graphmodel import schema, settings
 
-# The colour label the loader gives a company by its latest risk level (1 RiskGreen ... 5
-# RiskRed): the style colours exactly the labels the loader writes.
+# The labels the loader gives a grid by its kind (ResidentialGrid, BusinessGrid) and a
+# company by its latest risk level (1 RiskGreen ... 5 RiskRed): the style colours exactly
+# the labels the loader writes.
+from graphmodel.neo4j_backend import GRID_LABELS
 from graphmodel.schema import RISK_LABELS
+
+
+@dataclass(frozen=True)
+class GridKindStyle:
+    """How the map shows one grid kind."""
+
+    kind: str
+    title_zh: str
+    title_en: str
+    colour: str
+    diameter: int
+
+
+GRID_KIND_STYLES: tuple[GridKindStyle, ...] = (
+    GridKindStyle("residential", "平面网格（居民区微网格）", "residential micro-grid", "#48c9b0", 55),
+    GridKindStyle("business", "立体网格（商圈商务区）", "business-district grid", "#1f618d", 70),
+)
+"""Grid kinds in the style and the legend: a residential micro-grid is drawn smaller than its
+area, a business-district grid (over a cluster of office towers) larger."""
 
 STYLE_FILE = "style.grass"
 GUIDE_FILE = "guide.html"
@@ -138,7 +164,8 @@ def style_rules() -> list[tuple[str, dict[str, str]]]:
     list of (selector, properties)
         ``node`` and ``relationship`` defaults; ``node.<Label>`` for every label of
         :data:`graphmodel.schema.NODE_LABELS` (colour, size, caption ``{name}`` or the
-        label's own caption property); ``node.<RiskLabel>`` for every risk level (the
+        label's own caption property); ``node.<GridLabel>`` for every grid kind (its colour
+        and size, after the Grid rule); ``node.<RiskLabel>`` for every risk level (the
         level's colour), after the label rules so that a company's risk colour wins over
         the plain company colour.
     """
@@ -155,6 +182,9 @@ def style_rules() -> list[tuple[str, dict[str, str]]]:
             "caption": f"{{{label.caption}}}",
         }
         rules.append((f"node.{label.name}", props))
+    for kind in GRID_KIND_STYLES:
+        rules.append((f"node.{GRID_LABELS[kind.kind]}",
+                      {**_fill(kind.colour), "diameter": f"{kind.diameter}px"}))
     for level in schema.RISK_LEVELS:
         rules.append((f"node.{RISK_LABELS[level.level]}", _fill(level.hex)))
     return rules
@@ -387,7 +417,7 @@ def default_dataset() -> str:
 def parameters(dataset: str | None = None) -> dict[str, object]:
     """Browser parameters every guide query can use, except ``as_of`` (a date).
 
-    ``dataset``, the gap parameters of GAPS.md with their defaults, the library's other
+    ``dataset``, the gap parameters of the gap definitions (docs/gaps.md) with their defaults, the library's other
     defaults (``top``, ``k``), and the optional filters of the maps: parameters whose
     example in a map file's header is ``null`` (``grid_id``: null draws all grids).
     """
@@ -489,10 +519,15 @@ def guide_html(dataset: str | None = None, as_of: dt.date | str | None = None,
         _swatch(label.colour, f"{label.title_zh} {label.name}")
         for label in schema.NODE_LABELS.values()
     )
+    legend_grids = " ".join(
+        _swatch(kind.colour, f"{kind.title_zh} {kind.title_en} {GRID_LABELS[kind.kind]}")
+        for kind in GRID_KIND_STYLES
+    )
     legend_risk = " ".join(
         _swatch(level.hex, f"{level.colour_zh} {level.label_zh} {RISK_LABELS[level.level]}")
         for level in schema.RISK_LEVELS
     )
+    gap_queries = [q for q in queries if q.group == "gaps"]
     contents = "".join(
         f"<li>{html.escape(f'{q.title_zh} {q.title_en}'.strip())}</li>" for q in queries
     )
@@ -505,7 +540,15 @@ def guide_html(dataset: str | None = None, as_of: dt.date | str | None = None,
         " A colour per label; companies by their latest five-colour risk level; captions"
         " show the Chinese name.</p>",
         f"<p>{legend_labels}</p>",
+        f"<p>{legend_grids}</p>",
         f"<p>{legend_risk}</p>",
+        "<p>地点层级：街道包含居民区和立体网格（商圈商务区网格）；居民区包含其平面网格（微网格）；"
+        "网格包含楼宇；楼宇包含企业（关系 PART_OF 由下级指向上级）。"
+        " Place hierarchy: the street contains its residential areas and its business-district"
+        " grids; a residential area contains its micro-grids; a grid contains its buildings; a"
+        " building its companies (PART_OF points from the part to its container).</p>",
+        f"<p>{len(gap_queries)} 项覆盖缺口查询见后面的幻灯片。"
+        f" The {len(gap_queries)} coverage gaps follow the maps.</p>",
     ]
     if style_url:
         first += ["<p>重新应用样式 / re-apply the style:</p>", _pre(f":style {style_url}")]

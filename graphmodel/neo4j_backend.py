@@ -4,8 +4,18 @@ Graph model in Neo4j (same as the embedded graph, see ``docs/schema.md``): every
 node has the label ``Entity`` plus its own label, and the properties ``dataset``
 and ``id``; ``(dataset, id)`` is unique, so one database holds many datasets
 without collisions. Relationships carry the same types and properties as in
-the embedded graph, plus ``dataset``, a ``key`` (what makes them unique in the
+the embedded graph (:func:`graphmodel.graph.structural_edges` and friends, so both
+backends hold the same edges), plus ``dataset``, a ``key`` (what makes them unique in the
 dataset) and ``load_id`` (the load that last wrote them).
+
+``PART_OF`` containment is the tree of the data contract (docs/data_contract.md):
+``ResidentialArea -> Street``, residential ``Grid -> ResidentialArea``, business
+``Grid -> Street``, ``Building -> Grid``, ``Company -> Building``; so "within p" is at
+most three ``PART_OF`` hops down from p, and the containers of x at most three hops up.
+Grid nodes keep ``street_id``, ``area_id`` (absent for a business grid) and ``kind``, and
+carry one kind label among :data:`GRID_LABELS` (``ResidentialGrid``, ``BusinessGrid``)
+for the Browser style. ``VISITED`` relationships carry ``status`` (``done`` or
+``planned``); the queries count only ``done`` visits.
 
 Loading is ``UNWIND``-batched ``MERGE`` with parameters only (labels and
 relationship types come from :mod:`graphmodel.schema`, never from input), so
@@ -125,6 +135,14 @@ def _neo4j_value(value: Any) -> Any:
 
 RISK_LABELS = schema.RISK_LABELS
 
+GRID_LABELS: dict[str, str] = {"residential": "ResidentialGrid", "business": "BusinessGrid"}
+"""Neo4j label of a Grid by its canonical ``kind``: 平面网格 ``ResidentialGrid`` (a micro-grid
+of a residential area), 立体网格 ``BusinessGrid`` (a business-district grid). The Browser
+style selects on labels only, so the two kinds are told apart by these."""
+
+EXTRA_LABELS = (*RISK_LABELS.values(), *GRID_LABELS.values())
+"""Labels the loader sets beside a node's own label (and removes when they no longer hold)."""
+
 
 def latest_risk(ds: Dataset) -> dict[str, dict[str, Any]]:
     """Each assessed company's latest assessment in the dataset (whatever its date).
@@ -147,8 +165,9 @@ def latest_risk(ds: Dataset) -> dict[str, dict[str, Any]]:
 def node_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
     """Rows to write per label: ``{"id": ..., "props": {...}, "extra_label": ...}``.
 
-    ``extra_label`` is the colour label of an assessed company (:data:`RISK_LABELS`),
-    else None; companies also get the properties of :func:`latest_risk`.
+    ``extra_label`` is the colour label of an assessed company (:data:`RISK_LABELS`) or
+    the kind label of a grid (:data:`GRID_LABELS`), else None; companies also get the
+    properties of :func:`latest_risk`.
     """
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     risk = latest_risk(ds)
@@ -159,6 +178,8 @@ def node_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
         if label == "Company" and node_id in risk:
             props.update(risk[node_id])
             extra = RISK_LABELS[risk[node_id]["risk_level"]]
+        elif label == "Grid":
+            extra = GRID_LABELS.get(str(props.get("kind")))
         rows[label].append({"id": node_id, "props": props, "extra_label": extra})
     return rows
 
@@ -207,9 +228,9 @@ def _label_indexes() -> list[str]:
 
 def _node_cypher(label: str, extra_label: str | None = None) -> str:
     assert label in schema.NODE_LABELS
-    assert extra_label is None or extra_label in RISK_LABELS.values()
+    assert extra_label is None or extra_label in EXTRA_LABELS
     others = ":".join([*(other for other in schema.NODE_LABELS if other != label),
-                       *RISK_LABELS.values()])
+                       *EXTRA_LABELS])
     labels = label + (f":{extra_label}" if extra_label else "")
     return (f"UNWIND $rows AS row MERGE (n:Entity {{dataset: $dataset, id: row.id}}) "
             f"SET n = row.props, n.dataset = $dataset, n.id = row.id, n.load_id = $load_id "
@@ -490,7 +511,7 @@ def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
         Connection settings (default from the environment).
     **params
         Query parameters. For a gap any of the five gap parameters may be given
-        (GAPS.md defaults for the others); for other queries the query's own
+        (defaults of the gap definitions, docs/gaps.md, for the others); for other queries the query's own
         parameters, with the defaults of :attr:`Query.defaults`.
 
     Returns
@@ -508,11 +529,14 @@ def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
     return frame.apply(lambda column: column.map(_plain)) if len(frame) else frame
 
 
-def gaps(dataset: str, as_of: dt.date | str | None = None, only: Iterable[str] | None = None,
+def gaps(dataset: str, as_of: dt.date | str | None = None,
+         only: Iterable[str] | str | None = None,
          conn: Connection | None = None, **params: Any) -> pd.DataFrame:
     """The coverage gaps computed on Neo4j: same columns and order as :func:`graphmodel.gaps`."""
     from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES
 
+    if isinstance(only, str):  # a comma-separated list, as the embedded gaps take it
+        only = only.split(",")
     # dict.fromkeys: a gap named twice yields its findings once (as the embedded gaps)
     names = list(dict.fromkeys(only)) if only is not None else list(GAP_NAMES)
     for name in names:
@@ -687,8 +711,8 @@ def library_query(name: str, dataset: str, as_of: dt.date | str | None = None,
                   conn: Connection | None = None, **params: Any) -> pd.DataFrame:
     """Any library query on Neo4j, with the output of the embedded backend.
 
-    Gaps go through :func:`gaps` (columns ``gap``, ``id``, ``name``, ``grid_id``,
-    ``grid_name``, ``detail``), linkage queries through :func:`run_links_query`,
+    Gaps go through :func:`gaps` (the columns of :data:`graphmodel.gaps.GAP_COLUMNS`),
+    linkage queries through :func:`run_links_query`,
     risk queries through :func:`run_risk_query`.
     """
     from graphmodel.queries import get_query

@@ -1,16 +1,19 @@
 """Neo4j parity: the Cypher of ``queries/`` answers exactly what the embedded backend does.
 
 Every dataset is loaded into the project's real Neo4j server under its own name
-(``parity-<pid>-<name>``) and deleted at the end. For every gap of GAPS.md the set of
-(gap, id) from Neo4j must equal the embedded one (and the whole rows too: names,
-grids and details): on the shipped dataset at several dates with default and
-non-default parameters, on hand-built datasets whose entities each exercise one
-clause of one gap (with the expected findings written from GAPS.md), on a dataset
-holding only the required tables, and on random contract-valid datasets
-(``_generate.py``). Linkage queries (sector matrix, bridges, connectors, path) and the
+(``parity-<pid>-<name>``) and deleted at the end. For each of the eleven gaps of the gap
+definitions (docs/gaps.md) the set of (gap, id) from Neo4j must equal the embedded one
+(and the whole rows too: names, grids, residential areas and details): on the shipped
+dataset at several dates with default and non-default parameters, on hand-built datasets
+whose entities each exercise one clause of one gap (with the expected findings written
+from the definitions: the version 2 place tree, "located within" at any depth, "covers"
+through the containers of a place but never through the street, planned visits that never
+count, company_unreached's exact locations), on a dataset holding only the required
+tables, and on random contract-valid version 2 datasets (``_generate.py``). Linkage queries (sector matrix, bridges, connectors, path) and the
 risk view are compared as well, and the loader is checked: idempotent reloads, datasets
 isolated from one another, ``--sync``, moved companies, refused invalid datasets, the
-latest risk level on Company nodes, and ``graphmodel neo4j datasets``.
+latest risk level on Company nodes, the PART_OF tree and the grid kind labels, visit
+statuses, and ``graphmodel neo4j datasets``.
 
 These tests fail, never skip, when the server is down: start it with
 ``graphmodel server start``.
@@ -251,23 +254,46 @@ def test_shipped_linkage_parity(shipped: Dataset, as_of: str) -> None:
     assert_links_equal(shipped, as_of)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("京东健康", "上海戏剧学院"), ("C-JDHEALTH", "O-PWC"), ("S-JAS", "C-0001"),
-    ("B-GAOHE", "RA-HUASHAN"),
-])
-def test_shipped_path_parity(shipped: Dataset, a: str, b: str) -> None:
-    for as_of in ("2025-06-30", "2026-11-29"):
-        assert_path_equal(shipped, as_of, a, b)
+NAMED_PATHS = (("京东健康", "上海戏剧学院"), ("C-JDHEALTH", "O-PWC"), ("S-JAS", "B-GAOHE"),
+               ("B-GAOHE", "RA-HUASHAN"))
+"""Paths between newsletter entities (ids or names), checked when the shipped data has them."""
+
+
+def _unique_names(ds: Dataset) -> set[str]:
+    counts = ds.names.value_counts()
+    return set(counts[counts == 1].index)
+
+
+def shipped_paths(ds: Dataset) -> list[tuple[str, str]]:
+    """The named paths the shipped dataset holds, plus seeded random pairs of entities."""
+    import random
+
+    known = set(ds.entity_tables.index) | _unique_names(ds)
+    pairs = [pair for pair in NAMED_PATHS if set(pair) <= known]
+    entities = sorted(i for i, t in ds.entity_tables.items() if t != "demands")
+    rng = random.Random(9)
+    return pairs + [tuple(rng.sample(entities, 2)) for _ in range(8)]  # type: ignore[misc]
+
+
+def test_shipped_path_parity(shipped: Dataset) -> None:
+    for a, b in shipped_paths(shipped):
+        for as_of in ("2025-06-30", "2026-11-29"):
+            assert_path_equal(shipped, as_of, a, b)
 
 
 def test_shipped_path_same_entity_and_bad_names(shipped: Dataset) -> None:
-    assert backend.run_links_query("path", shipped.name, "2026-11-29", a="B-GAOHE",
-                                   b="高和大厦").empty
+    unique = _unique_names(shipped)
+    buildings = shipped["buildings"]
+    building, name = next((i, n) for i, n in zip(buildings["id"], buildings["name"], strict=True)
+                          if n in unique and n not in set(shipped.entity_tables.index))
+    assert backend.run_links_query("path", shipped.name, "2026-11-29", a=building,
+                                   b=name).empty
     with pytest.raises(ValueError, match="unknown entity"):
         backend.run_links_query("path", shipped.name, "2026-11-29", a="no such thing",
-                                b="B-GAOHE")
+                                b=building)
+    demand = shipped["demands"]["id"].iloc[0]
     with pytest.raises(ValueError, match="demand"):
-        backend.run_links_query("path", shipped.name, "2026-11-29", a="D-0001", b="B-GAOHE")
+        backend.run_links_query("path", shipped.name, "2026-11-29", a=demand, b=building)
 
 
 @pytest.mark.parametrize("params", PARAM_SETS[:2], ids=PARAM_IDS[:2])
@@ -311,12 +337,18 @@ class Builder:
         self.t["streets"] += [{"id": "S1", "name": "一街道"}, {"id": "S2", "name": "二街道"}]
         self.t["people"].append({"id": "PW", "name": "工作者", "role": "网格员"})
 
-    def grid(self, id_: str, kind: str = "residential", street: str = "S1") -> str:
-        self.t["grids"].append({"id": id_, "name": f"网格{id_}", "kind": kind, "street_id": street})
+    def area(self, id_: str, street: str = "S1") -> str:
+        self.t["residential_areas"].append({"id": id_, "name": f"居民区{id_}",
+                                            "street_id": street})
         return id_
 
-    def area(self, id_: str, grid: str) -> str:
-        self.t["residential_areas"].append({"id": id_, "name": f"居民区{id_}", "grid_id": grid})
+    def grid(self, id_: str, kind: str = "residential", street: str = "S1",
+             area: str | None = None) -> str:
+        """A grid; a residential one (any spelling) lies in ``area``, its own area by default."""
+        if schema.GRID_KINDS.get(kind.lower(), kind) == "residential" and area is None:
+            area = self.area(f"{id_}-RA", street)
+        self.t["grids"].append({"id": id_, "name": f"网格{id_}", "kind": kind,
+                                "street_id": street, "area_id": area})
         return id_
 
     def building(self, id_: str, grid: str, key: str | None = None) -> str:
@@ -350,8 +382,10 @@ class Builder:
         self.t["links"].append({"source_id": source, "type": type_, "target_id": target,
                                 "since": since, "until": until})
 
-    def visit(self, target: str, date: str, visitor: str = "PW") -> None:
-        self.t["visits"].append({"visitor_id": visitor, "target_id": target, "date": date})
+    def visit(self, target: str, date: str, visitor: str = "PW", status: str | None = None
+              ) -> None:
+        self.t["visits"].append({"visitor_id": visitor, "target_id": target, "date": date,
+                                 "status": status})
 
     def demand(self, id_: str, company: str, raised: str, status: str = "open",
                resolved: str | None = None) -> None:
@@ -365,28 +399,30 @@ class Builder:
 
 
 EXPECTED: dict[str, tuple[str, set[str]]] = {}
-"""Gap -> (id prefix of its cases, ids GAPS.md says are found on AS_OF with defaults)."""
+"""Gap -> (id prefix of its cases, ids the gap definitions say are found on AS_OF with
+defaults)."""
 
 
 def clause_tables() -> dict[str, Rows]:
     b = Builder()
     party = "party_branch"
-    # --- grid_without_party_org: grids GP*, party presence at every depth, COVERS activity
-    for n in range(1, 13):
-        g = b.grid(f"GP{n}")
-        b.area(f"GP{n}-A", g)
+    # --- grid_without_party_org: grids GP*, each a micro-grid of its own area GP*-A, with a
+    # building and a company; party presence at every depth, COVERS up and down the tree
+    for n in range(1, 16):
+        area = b.area(f"GP{n}-A")
+        g = b.grid(f"GP{n}", area=area)
         b.building(f"GP{n}-B", g)
         b.company(f"GP{n}-C", f"GP{n}-B")
     b.org("GPO1", party, "party", "GP1")          # in the grid itself
-    b.org("GPO2", party, "party", "GP2-A")        # in an area of the grid
+    b.org("GPO2", party, "party", "GP2-A")        # in its area: a container, not within
     b.org("GPO3", party, "party", "GP3-B")        # in a building of the grid
-    b.org("GPO4", party, "party", "GP4-C")        # in a company of a building of the grid
+    b.org("GPO4", party, "party", "GP4-C")        # in a company of a building (depth 2)
     b.org("GPO5", party, "party", "S1")           # the street contains the grid, not within it
     b.org("GPO6", party, "party")                 # covers the grid
     b.link("GPO6", "COVERS", "GP6")
-    b.org("GPO7", party, "party")                 # covers an area, since == as_of
+    b.org("GPO7", party, "party")                 # covers its area (so the grid), since == as_of
     b.link("GPO7", "COVERS", "GP7-A", since=day(0))
-    b.org("GPO8", party, "party")                 # covers a building, until == as_of
+    b.org("GPO8", party, "party")                 # covers a building within, until == as_of
     b.link("GPO8", "COVERS", "GP8-B", until=day(0))
     b.org("GPO9", party, "party")                 # covers a company, ended the day before
     b.link("GPO9", "COVERS", "GP9-C", until=day(-1))
@@ -394,14 +430,24 @@ def clause_tables() -> dict[str, Rows]:
     b.link("GPO10", "COVERS", "GP10", since=day(1))
     b.org("GPO11", party, "community", "GP11")    # party kind, community sector: no
     b.org("GPO12", "association", "party", "GP12")  # party sector, any kind: yes
-    EXPECTED["grid_without_party_org"] = ("GP", {"GP5", "GP9", "GP10", "GP11"})
+    b.org("GPO13", party, "party")                # a COVERS link to a street covers nothing
+    b.link("GPO13", "COVERS", "S1")
+    b.grid("GP14S", area="GP14-A")                # a sibling micro-grid of the same area
+    b.org("GPO14", party, "party", "GP14S")       # in the sibling: not within GP14
+    b.org("GPO15", party, "party")                # covers the sibling: does not cover GP15
+    b.grid("GP15S", area="GP15-A")
+    b.link("GPO15", "COVERS", "GP15S")
+    EXPECTED["grid_without_party_org"] = ("GP", {"GP2", "GP5", "GP9", "GP10", "GP11", "GP13",
+                                                 "GP14", "GP15"})
 
-    # --- area_without_liaison_group: areas AL*, minority counts, liaison presence
+    # --- area_without_liaison_group: areas AL*, each with a micro-grid ALG*, a building and
+    # a company; minority counts, liaison presence at every depth, COVERS up and down
     lg = "liaison_group"
-    for n in range(1, 14):
-        g = b.grid(f"ALG{n}", "平面")
-        b.area(f"AL{n}", g)
+    for n in range(1, 16):
+        area = b.area(f"AL{n}")
+        g = b.grid(f"ALG{n}", "平面", area=area)
         b.building(f"AL{n}-B", g)
+        b.company(f"AL{n}-C", f"AL{n}-B")
         if n not in (2, 3):
             b.pop(f"AL{n}", "回族", 5)
     for han in ("汉族", "汉", "Han", "HAN", "han"):
@@ -409,25 +455,29 @@ def clause_tables() -> dict[str, Rows]:
     b.pop("AL3", "满族", 0)                        # a minority group of 0 residents
     b.pop("AL12", "汉族", 400)
     b.org("ALO4", lg, "ethnic", "AL4")            # located in the area
-    b.org("ALO5", lg, "ethnic", "ALG5")           # located in its grid: not "in the area"
+    b.org("ALO5", lg, "ethnic", "ALG5")           # located in its grid: within the area
     b.org("ALO6", lg, "ethnic")
     b.link("ALO6", "COVERS", "AL6")               # covers the area
     b.org("ALO7", lg, "ethnic")
-    b.link("ALO7", "COVERS", "ALG7", since=day(-5), until=day(5))  # covers the grid
+    b.link("ALO7", "COVERS", "ALG7", since=day(-5), until=day(5))  # covers its grid only
     b.org("ALO8", lg, "ethnic")
     b.link("ALO8", "COVERS", "AL8", since=day(-100), until=day(-50))  # ended
     b.org("ALO9", "council", "ethnic")            # not a liaison group
     b.link("ALO9", "COVERS", "AL9")
-    b.org("ALO10", lg, "ethnic", "AL10-B")        # in a building of the grid
+    b.org("ALO10", lg, "ethnic", "AL10-B")        # in a building of its grid (depth 2)
     b.org("ALO11", lg, "community")
-    b.link("ALO11", "COVERS", "AL11-B")           # covers a building, not the area or grid
+    b.link("ALO11", "COVERS", "AL11-B")           # covers a building within: not the area
+    b.org("ALO14", lg, "ethnic", "AL14-C")        # in a company within the area (depth 3)
+    b.org("ALO15", lg, "ethnic")
+    b.link("ALO15", "COVERS", "S1")               # covers the street: nothing
     b.pop("S2", "回族", 50)                        # street population: not an area
-    EXPECTED["area_without_liaison_group"] = ("AL", {"AL1", "AL5", "AL8", "AL9", "AL10",
-                                                     "AL11", "AL12", "AL13"})
+    EXPECTED["area_without_liaison_group"] = ("AL", {"AL1", "AL7", "AL8", "AL9", "AL11",
+                                                     "AL12", "AL13", "AL15"})
 
-    # --- building_without_service_station: buildings BS*
-    for n in range(1, 12):
-        g = b.grid(f"BSG{n}", "立体")
+    # --- building_without_service_station: buildings BS*, most in business grids
+    for n in range(1, 15):
+        area = b.area(f"BSA{n}") if n >= 12 else None
+        g = b.grid(f"BSG{n}", "residential", area=area) if area else b.grid(f"BSG{n}", "立体")
         b.building(f"BS{n}", g)
         if n != 2:
             b.company(f"BS{n}-C", f"BS{n}")
@@ -437,22 +487,29 @@ def clause_tables() -> dict[str, Rows]:
     b.org("BSO6", "service_station", "party")
     b.link("BSO6", "COVERS", "BS6")
     b.org("BSO7", "service_center", "party")
-    b.link("BSO7", "COVERS", "BSG7", since=day(-1))
+    b.link("BSO7", "COVERS", "BSG7", since=day(-1))        # covers its grid
     b.org("BSO8", "service_station", "party")
     b.link("BSO8", "COVERS", "BS8-C")                      # covers a company only
     b.org("BSO9", "service_station", "party")
     b.link("BSO9", "COVERS", "BS9", since=day(1))          # not yet
     b.org("BSO10", "party_committee", "party", "BS10")     # not a station
     b.org("BSO11", "service_station", "party", "BS11-C")   # in its company
+    b.org("BSO12", "service_station", "community")
+    b.link("BSO12", "COVERS", "BSA12")                     # covers the area of its grid
+    b.org("BSO13", "服务中心", "社区")
+    b.link("BSO13", "COVERS", "S1")                        # covers the street: nothing
+    b.org("BSO14", "党群服务站", "党建", "BSA14")             # in the area: not within
     EXPECTED["building_without_service_station"] = ("BS", {"BS1", "BS5", "BS8", "BS9",
-                                                           "BS10"})
+                                                           "BS10", "BS13", "BS14"})
 
     # --- company_unreached: companies CU*, each in its own building and grid
-    for n in range(1, 16):
-        g = b.grid(f"CUG{n}", "building")
+    for n in range(1, 21):
+        area = b.area(f"CUA{n}") if n in (16, 20) else None
+        g = b.grid(f"CUG{n}", "residential", area=area) if area else b.grid(f"CUG{n}", "building")
         b.building(f"CUB{n}", g)
         b.company(f"CU{n}", f"CUB{n}")
     b.company("CU12-SIB", "CUB12")
+    b.company("CU17-SIB", "CUB17")
     b.org("CUO2", party, "party", "CU2")                   # party org in the company
     b.org("CUO3", "service_station", "community", "CUB3")  # station in its building
     b.org("CUO4", party, "party", "CUG4")                  # in the grid: does not reach
@@ -464,19 +521,27 @@ def clause_tables() -> dict[str, Rows]:
     b.link("CUO7", "COVERS", "CU7", until=day(-1))         # ended
     b.visit("CU8", day(-179))                              # inside the 180-day window
     b.visit("CU9", day(-180))                              # window start is excluded
-    b.visit("CUB10", day(0))                               # visit to its building, today
+    b.visit("CUB10", day(0), status="已走访")               # visit to its building, today
     b.visit("CU11", day(1))                                # tomorrow does not exist yet
     b.visit("CU12-SIB", day(-3))                           # only the sibling is visited
     b.org("CUO13", "council", "community", "CU13")         # neither party nor station
     b.org("CUO14", "service_station", "ethnic", "CU14")    # kind counts, sector aside
     b.org("CUO15", "school", "education")
     b.visit("CU15", day(-10), visitor="CUO15")             # a visit by an organisation
+    b.org("CUO16", party, "party")
+    b.link("CUO16", "COVERS", "CUA16")                     # covers the area: reaches it
+    b.org("CUO17", party, "party", "CU17-SIB")             # in another company of the building
+    b.visit("CU18", day(-3), status="planned")             # a planned visit is no visit
+    b.visit("CUB18", day(-2), status="计划")
+    b.org("CUO19", "service_station", "party")
+    b.link("CUO19", "COVERS", "S1")                        # covers the street: nothing
+    b.org("CUO20", party, "party", "CUA20")                # in its area: not (a)
     EXPECTED["company_unreached"] = ("CU", {"CU1", "CU4", "CU7", "CU9", "CU11", "CU12",
-                                            "CU13"})
+                                            "CU13", "CU17", "CU18", "CU19", "CU20"})
 
     # --- risk_without_followup: companies RF*, each in its own building
     g = b.grid("RFG", "立体")
-    for n in range(1, 19):
+    for n in range(1, 20):
         b.building(f"RFB{n}", g)
         b.company(f"RF{n}", f"RFB{n}")
     b.risk("RF1", day(-20), "橙")                            # deadline day(-6): overdue
@@ -509,30 +574,40 @@ def clause_tables() -> dict[str, Rows]:
     b.visit("RF17", day(-18))                               # red: 3 days, visit on day 2
     b.risk("RF18", day(-20), "unstable")
     b.visit("RF18", day(-16))                               # red: visit after 3 days
+    b.risk("RF19", day(-20), "orange")
+    b.visit("RF19", day(-19), status="planned")             # planned: no follow-up
     EXPECTED["risk_without_followup"] = ("RF", {"RF1", "RF4", "RF7", "RF8", "RF10", "RF12",
-                                                "RF13", "RF18"})
+                                                "RF13", "RF18", "RF19"})
 
-    # --- stale_demand: demands SD* of one company
+    # --- liaison groups: isolation (LI*) and leadership (LL*); some located at every depth
+    # of a residential area LXA, to place their findings
+    lxa = b.area("LXA")
+    lxg = b.grid("LXG", area=lxa)
+    b.building("LXB", lxg)
+    lxc = b.company("LXC", "LXB")
+
+    # --- stale_demand: demands SD* of one company (in a business grid), one of LXC
     sdc = b.company("SDC", "RFB1")
     b.demand("SD1", sdc, day(-31))                                  # 31 > 30 days
     b.demand("SD2", sdc, day(-30))                                  # exactly 30: not yet
     b.demand("SD3", sdc, day(-100), "resolved", day(-1))
     b.demand("SD4", sdc, day(-100), "resolved", day(1))             # resolved tomorrow
     b.demand("SD5", sdc, day(1), "in_progress")                     # raised tomorrow
-    b.demand("SD6", sdc, day(-365), "in_progress")
-    b.demand("SD7", sdc, day(-100), "resolved", day(0))             # resolved today
+    b.demand("SD6", sdc, day(-365), "处理中")
+    b.demand("SD7", sdc, day(-100), "已解决", day(0))                # resolved today
     b.demand("SD8", sdc, day(-100), "open", day(-50))               # open, dated anyway
-    EXPECTED["stale_demand"] = ("SD", {"SD1", "SD4", "SD6", "SD8"})
+    b.demand("SD9", lxc, day(-60), "未处理")                         # placed in area LXA
+    EXPECTED["stale_demand"] = ("SD", {"SD1", "SD4", "SD6", "SD8", "SD9"})
 
-    # --- liaison groups: isolation (LI*) and leadership (LL*)
     b.org("XP", party, "party")
     b.org("XE", "association", "ethnic")
     b.org("XC", "charity", "charity")
     b.org("XG", "government_office", "government")
     xcompany = b.company("XCO", "RFB2")
     xperson = b.person("XPER", "XE")
+    locations = {1: lxc, 2: lxg, 3: lxa, 4: "S1", 5: "LXB", 6: "RFB3"}
     for n in range(1, 13):
-        b.org(f"LI{n}", lg, "ethnic", parent="XP")
+        b.org(f"LI{n}", lg, "ethnic", locations.get(n), parent="XP")
     b.link("LI2", "PARTNERS_WITH", "XP")                     # group as source
     b.link(xcompany, "SUPPORTS", "LI3")                      # group as target, a company
     b.link(xperson, "MENTORS", "LI4")                        # a person is not a tie
@@ -547,24 +622,24 @@ def clause_tables() -> dict[str, Rows]:
     b.link("LI12", "SUPPORTS", "LI12")                       # itself (ethnic): no tie
     EXPECTED["liaison_group_isolated"] = ("LI", {"LI1", "LI4", "LI5", "LI6", "LI7", "LI9",
                                                  "LI10", "LI11N", "LI12"})
-    b.org("LL1", lg, "ethnic")                                # no leader, no parent
+    b.org("LL1", lg, "ethnic", lxc)                           # no leader, no parent
     b.org("LL2", lg, "ethnic")
     b.link("XP", "LEADS", "LL2", since=day(-10))
-    b.org("LL3", lg, "ethnic")
+    b.org("LL3", "联络组", "民族", lxa)
     b.link("XP", "LEADS", "LL3", until=day(-1))               # ended
-    b.org("LL4", lg, "ethnic")
+    b.org("LL4", lg, "ethnic", lxg)
     b.link("XG", "LEADS", "LL4")                              # a government leader
     b.org("LL5", lg, "ethnic", parent="XP")                   # party parent
-    b.org("LL6", lg, "ethnic", parent="XC")                   # charity parent
+    b.org("LL6", lg, "ethnic", "RFB4", parent="XC")           # charity parent
     b.org("LL7", lg, "ethnic", parent="LL5")                  # parent is a liaison group
     b.link("XP", "PARTNERS_WITH", "LL7")                      # partnership is no leadership
     EXPECTED["liaison_group_without_leadership"] = ("LL", {"LL1", "LL3", "LL4", "LL6", "LL7"})
 
     # --- key_building_without_worker: buildings KB*
-    for n in range(1, 10):
-        g = b.grid(f"KBG{n}", "building")
+    for n in range(1, 11):
+        g = b.grid(f"KBG{n}", "business" if n < 10 else "residential")
         b.building(f"KB{n}", g, key={1: "true", 2: "是", 4: "yes", 5: "1", 6: "true",
-                                     8: "true", 9: "否"}.get(n))
+                                     8: "true", 9: "否", 10: "true"}.get(n))
     for i in range(3):
         b.company(f"KB3-C{i}", "KB3")                           # 3 companies, not flagged
         b.company(f"KB9-C{i}", "KB9")                           # 3 companies, flagged no
@@ -574,11 +649,13 @@ def clause_tables() -> dict[str, Rows]:
     b.link("PW", "ASSIGNED_TO", "KB5-C")                        # to its company only
     b.link("PW", "ASSIGNED_TO", "KB6", until=day(0))            # until today
     b.link("PW", "ASSIGNED_TO", "KBG8")                         # to its grid only
-    EXPECTED["key_building_without_worker"] = ("KB", {"KB1", "KB4", "KB5", "KB8"})
+    b.link("PW", "ASSIGNED_TO", "KBG10-RA")                     # to its area only
+    EXPECTED["key_building_without_worker"] = ("KB", {"KB1", "KB4", "KB5", "KB8", "KB10"})
 
-    # --- building_not_visited: buildings BV*
-    for n in range(1, 9):
-        g = b.grid(f"BVG{n}", "residential")
+    # --- building_not_visited: buildings BV*, micro-grids of one area
+    bva = b.area("BVA")
+    for n in range(1, 11):
+        g = b.grid(f"BVG{n}", "residential", area=bva)
         b.building(f"BV{n}", g)
         if n != 2:
             b.company(f"BV{n}-C", f"BV{n}")
@@ -588,7 +665,26 @@ def clause_tables() -> dict[str, Rows]:
     b.visit("BV6", day(1))                          # tomorrow
     b.visit("BV7", day(0), visitor="XC")            # by an organisation, today
     b.visit("BV8-C", day(-200))                     # long ago
-    EXPECTED["building_not_visited"] = ("BV", {"BV1", "BV5", "BV6", "BV8"})
+    b.visit("BV9", day(-5), status="planned")       # planned: never a visit
+    b.visit("BV9-C", day(-5), status="计划")
+    b.visit("BV10", day(-5), status="PLANNED")
+    b.visit("BV10-C", day(-6))                      # blank status: done
+    EXPECTED["building_not_visited"] = ("BV", {"BV1", "BV5", "BV6", "BV8", "BV9"})
+
+    # --- grid_without_worker: grids GW*, assignments at the grid, above and below it
+    for n in range(1, 9):
+        g = b.grid(f"GW{n}", "residential" if n < 7 else "立体网格")
+        b.building(f"GW{n}-B", g)
+    b.link("PW", "ASSIGNED_TO", "GW2")                          # assigned to the grid
+    b.link("PW", "ASSIGNED_TO", "GW3-RA")                       # to its area only
+    b.link("PW", "ASSIGNED_TO", "GW4-B")                        # to its building only
+    b.link("PW", "ASSIGNED_TO", "GW5", until=day(-1))           # ended yesterday
+    b.link("PW", "ASSIGNED_TO", "GW6", until=day(0))            # until today
+    b.link("PW", "ASSIGNED_TO", "GW7", since=day(1))            # from tomorrow
+    b.link("PW", "ASSIGNED_TO", "GW8")                          # a business grid, assigned
+    b.org("GWO1", party, "party")
+    b.link("GWO1", "COVERS", "GW1")                             # covering is not assigning
+    EXPECTED["grid_without_worker"] = ("GW", {"GW1", "GW3", "GW4", "GW5", "GW7"})
 
     # --- paths never run through records: PD1 and PD2 meet only at a demand
     b.org("PD1", "charity", "charity")
@@ -606,7 +702,8 @@ def clauses(server: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Dataset
 
 @pytest.mark.parametrize("gap", GAP_NAMES)
 def test_clauses_expected_findings(clauses: Dataset, gap: str) -> None:
-    """Both backends find exactly what GAPS.md says among the cases written for the gap."""
+    """Both backends find exactly what the gap definitions say among the cases written for
+    the gap."""
     prefix, expected = EXPECTED[gap]
     for found in (gaps(clauses, AS_OF, [gap]), backend.gaps(clauses.name, AS_OF, [gap])):
         mine = {i for i in found["id"] if i.startswith(prefix)}
@@ -784,7 +881,7 @@ def test_datasets_do_not_see_each_other(server: Loaded, tmp_path: Path) -> None:
     first = server.load(read_dataset(minimal_tables(), tmp_path, "iso-a"), "iso-a")
     tables = minimal_tables()
     tables["grids"].append({"id": "G3", "name": "孤立网格", "kind": "residential",
-                            "street_id": "S1"})
+                            "street_id": "S1", "area_id": "A1"})
     tables["organizations"][0]["located_in"] = "G1"
     tables["visits"] = []
     second = server.load(read_dataset(tables, tmp_path, "iso-b"), "iso-b")
@@ -836,6 +933,46 @@ def test_moved_company_has_one_part_of(server: Loaded, tmp_path: Path) -> None:
                                "RETURN b.id AS building", {"d": ds.name})
     assert list(frame["building"]) == ["B2"]
     assert_gaps_equal(moved, "2026-06-30")
+
+
+def test_part_of_tree_grid_labels_and_visit_status(server: Loaded, tmp_path: Path) -> None:
+    tables = minimal_tables()
+    tables["visits"].append({"visitor_id": "P1", "target_id": "B1", "date": "2026-03-01",
+                             "status": "计划"})
+    ds = server.load(read_dataset(tables, tmp_path, "tree0"), "tree")
+    part_of = backend.run_cypher(
+        "MATCH (a:Entity {dataset: $d})-[:PART_OF]->(b) RETURN a.id AS a, b.id AS b ORDER BY a",
+        {"d": ds.name})
+    # area -> street, residential grid -> area, business grid -> street, building -> grid,
+    # company -> building: one container each
+    assert list(zip(part_of["a"], part_of["b"], strict=True)) == [
+        ("A1", "S1"), ("B1", "G2"), ("C1", "B1"), ("C2", "B1"), ("G1", "A1"), ("G2", "S1")]
+    grids = backend.run_cypher(
+        "MATCH (g:Grid {dataset: $d}) RETURN g.id AS id, labels(g) AS labels, g.kind AS kind, "
+        "g.street_id AS street, g.area_id AS area ORDER BY id", {"d": ds.name})
+    assert [sorted(labels) for labels in grids["labels"]] == [
+        ["Entity", "Grid", "ResidentialGrid"], ["BusinessGrid", "Entity", "Grid"]]
+    assert list(grids["kind"]) == ["residential", "business"]
+    assert list(grids["street"]) == ["S1", "S1"]
+    assert grids.at[0, "area"] == "A1" and pd.isna(grids.at[1, "area"])
+    visits = backend.run_cypher(
+        "MATCH (:Person {dataset: $d})-[v:VISITED]->(t) RETURN t.id AS target, v.status AS status "
+        "ORDER BY target", {"d": ds.name})
+    assert list(zip(visits["target"], visits["status"], strict=True)) == [
+        ("B1", "planned"), ("C1", "done")]
+    # a grid that changes kind changes label; loading twice gives the same graph
+    tables["grids"][1] = {"id": "G2", "name": "平面网格二", "kind": "平面网格", "street_id": "S1",
+                          "area_id": "A1"}
+    changed = dataclasses.replace(read_dataset(tables, tmp_path, "tree1"), name=ds.name)
+    backend.load(changed, progress=False)
+    first = dump(ds.name)
+    backend.load(changed, progress=False)
+    assert dump(ds.name) == first
+    labels = backend.run_cypher("MATCH (g:Grid {dataset: $d, id: 'G2'}) RETURN labels(g) AS l, "
+                                "[(g)-[:PART_OF]->(p) | p.id] AS up", {"d": ds.name})
+    assert sorted(labels.at[0, "l"]) == ["Entity", "Grid", "ResidentialGrid"]
+    assert labels.at[0, "up"] == ["A1"]
+    assert_gaps_equal(changed, "2026-06-30")
 
 
 def test_invalid_dataset_is_refused_before_any_write(server: Loaded, tmp_path: Path,
@@ -900,6 +1037,9 @@ def test_map_queries_run(shipped: Dataset) -> None:
     levels = {row["c"]["id"]: row["r"]["level"] for _, row in risky.iterrows()
               if row["r"] is not None}
     assert levels == dict(zip(view["company_id"], view["level"], strict=True))
+    business = shipped["grids"].loc[shipped["grids"]["kind"] == "business", "id"]
+    grid = shipped["companies"]["building_id"].map(shipped.place_grid)
+    busiest = grid[grid.isin(set(business))].value_counts().index[0]
     one_grid = backend.run_cypher((QUERIES_DIR / "map" / "company_risk.cypher").read_text(),
-                                  {**params, "grid_id": "G-B01"})
+                                  {**params, "grid_id": busiest})
     assert 0 < len(one_grid) < len(risky)

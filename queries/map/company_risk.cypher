@@ -20,8 +20,8 @@
 //
 // Returns c, p, b, a, r: company, its PART_OF to its building, the building, and the ASSESSED
 // relationship and RiskAssessment node of its latest assessment on $as_of (null if none).
-// All of 静安寺街道 is about 470 companies: raise Browser's "Initial node display" setting, or
-// set $grid_id.
+// All of 静安寺街道 is more than a thousand companies: raise Browser's "Initial node display"
+// setting, or set $grid_id (a business-district grid draws its towers' companies).
 
 MATCH (c:Company {dataset: $dataset})-[p:PART_OF]->(b:Building {dataset: $dataset})
 WHERE c.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index

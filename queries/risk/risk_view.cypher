@@ -5,9 +5,9 @@
 //       done 已跟进 / pending 期限内待跟进 / overdue 逾期未跟进（即 risk_without_followup 缺口）/ n/a。
 // Lists each company's latest risk assessment dated on or before $as_of with its colour, its
 // follow-up deadline (levels 4 and 5: assessed_on + $followup_days_orange / $followup_days_red)
-// and follow-up state: `done` when a visit to the company or its building, or the resolution
-// of one of its demands, is dated from assessed_on to the deadline (both included) and on or
-// before $as_of; otherwise `pending` while $as_of <= deadline and `overdue` after (exactly the
+// and follow-up state: `done` when a visit (status `done`: planned visits never count) to the
+// company or its building, or the resolution of one of its demands, is dated from
+// assessed_on to the deadline (both included) and on or before $as_of; otherwise `pending` while $as_of <= deadline and `overdue` after (exactly the
 // risk_without_followup gap); `n/a` for levels 1-3.
 //
 // Parameters — set them in Neo4j Browser first:
@@ -38,7 +38,7 @@ WITH c, r, b, g, deadline,
      span_end IS NOT NULL
      AND (EXISTS {
             MATCH (c)-[:PART_OF*0..1]->(target)<-[v:VISITED]-()
-            WHERE v.date >= r.assessed_on AND v.date <= span_end
+            WHERE v.status = 'done' AND v.date >= r.assessed_on AND v.date <= span_end
           }
           OR EXISTS {
             MATCH (c)-[:RAISED]->(d:Demand)
