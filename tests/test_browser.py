@@ -5,8 +5,10 @@ others (marked ``browser`` and ``neo4j``) load the shipped dataset into the proj
 Neo4j server, open Neo4j Browser (``http://localhost:<HTTP_PORT>/browser/``) in headless
 Chromium, log in, wait for the post-connect commands (graphmodel's style and guide), set
 the parameters from the guide, type the network map into the editor, run it and check the
-drawing in the page itself: the SVG nodes, their captions and fill colours. Then they run
-the company risk map and every gap query from the guide. Screenshots go to
+drawing in the page itself: the SVG nodes, their captions and fill colours (residential
+micro-grids and business-district grids told apart by their kind labels). Then they run
+the company risk map (on the business grid housing the most companies) and every one of
+the eleven gap queries from the guide. Screenshots go to
 ``artifacts/browser/``.
 
 The end-to-end tests need the server (``make neo4j-start``; its ports follow
@@ -31,7 +33,7 @@ import pytest
 from playwright.sync_api import BrowserContext, ElementHandle, Page, sync_playwright
 
 from graphmodel import browser, neo4j_backend, schema, server, settings
-from graphmodel.dataset import load_dataset
+from graphmodel.dataset import Dataset, load_dataset
 from graphmodel.queries import all_queries
 
 CHROMIUM = os.environ.get("GRAPHMODEL_CHROMIUM", "/usr/bin/chromium")
@@ -49,7 +51,6 @@ BROWSER_URL = f"http://localhost:{server.HTTP_PORT}/browser/"
 ARTIFACTS = settings.PROJECT_DIR / "artifacts" / "browser"
 TIMEOUT_MS = 60_000
 GUIDE_TITLE = "静安寺街道 治理网络 graphmodel"
-KEY_GRID = "G-B01"  # the building grid of 高和大厦, for the company risk map
 
 # ---------------------------------------------------------------------------
 # What graphmodel.browser generates
@@ -69,6 +70,16 @@ def test_style_has_a_colour_and_caption_per_label_then_the_risk_colours() -> Non
         # Later rules win in Browser: a risk colour must come after the Company colour.
         assert order.index(selector) > order.index("node.Company")
     assert browser.RISK_LABELS is neo4j_backend.RISK_LABELS  # the labels the loader writes
+    # one rule per grid kind, after the Grid rule, with the labels the loader writes
+    assert browser.GRID_LABELS is neo4j_backend.GRID_LABELS
+    assert set(browser.GRID_LABELS) == set(schema.GRID_KIND_VALUES)
+    for kind in browser.GRID_KIND_STYLES:
+        selector = f"node.{browser.GRID_LABELS[kind.kind]}"
+        assert rules[selector]["color"] == kind.colour
+        assert order.index(selector) > order.index("node.Grid")
+    colours = {kind.colour for kind in browser.GRID_KIND_STYLES}
+    assert len(colours) == 2 and not colours & {label.colour for label in
+                                                 schema.NODE_LABELS.values()}
 
 
 def test_node_style_follows_browser_rule_order() -> None:
@@ -76,6 +87,14 @@ def test_node_style_follows_browser_rule_order() -> None:
     assert browser.node_style(["Entity", "Company", "RiskOrange"])["color"] == "#f08a24"
     assert browser.node_style(["Entity", "Company", "RiskOrange"])["caption"] == "{name}"
     assert browser.node_style(["GraphmodelDataset"])["color"] == browser.DEFAULT_NODE["color"]
+    business = browser.node_style(["Entity", "Grid", "BusinessGrid"])
+    residential = browser.node_style(["Entity", "Grid", "ResidentialGrid"])
+    assert business["caption"] == residential["caption"] == "{name}"
+    assert business["color"] != residential["color"]
+    # a micro-grid is drawn smaller than its residential area, a business grid larger
+    area = browser.node_style(["Entity", "ResidentialArea"])
+    assert int(residential["diameter"][:-2]) < int(area["diameter"][:-2]) < \
+        int(business["diameter"][:-2])
 
 
 def test_guide_offers_the_maps_and_every_query_as_runnable_cypher() -> None:
@@ -89,6 +108,13 @@ def test_guide_offers_the_maps_and_every_query_as_runnable_cypher() -> None:
     for name in settings.DEFAULT_PARAMS:
         assert f'"{name}": ' in first
     assert ":style http://x/s.grass" in first
+    # the v2 place hierarchy, the grid kinds' legend and the eleven gaps
+    assert "居民区包含其平面网格" in first and "a residential area contains its micro-grids" in first
+    for label in browser.GRID_LABELS.values():
+        assert label in first
+    gap_names = [q.name for q in all_queries("gaps")]
+    assert len(gap_names) == 11 and "grid_without_worker" in gap_names
+    assert "The 11 coverage gaps" in first
     network_map = (settings.QUERIES_DIR / "map" / "network_map.cypher").read_text("utf-8")
     assert runnable + html.escape(browser.split_cypher(network_map)[1], quote=False) in slides[1]
     for query in all_queries():
@@ -164,11 +190,27 @@ FINISHED = r"completed after|no changes, no records|successfully set|error"
 
 
 @pytest.fixture(scope="module")
-def dataset() -> str:
+def shipped() -> Dataset:
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def dataset(shipped: Dataset) -> str:
     """Load the shipped dataset into the server under test."""
-    ds = load_dataset()
-    neo4j_backend.load(ds, progress=False)
-    return ds.name
+    neo4j_backend.load(shipped, progress=False)
+    return shipped.name
+
+
+def busiest_business_grid(ds: Dataset) -> str:
+    """The business-district grid (立体网格) housing the most companies: the company risk map's."""
+    business = set(ds["grids"].loc[ds["grids"]["kind"] == "business", "id"])
+    grid = ds["companies"]["building_id"].map(ds.place_grid)
+    return str(grid[grid.isin(business)].value_counts().index[0])
+
+
+def busiest_tower(ds: Dataset) -> str:
+    """The name of the building housing the most companies."""
+    return str(ds.names[ds["companies"]["building_id"].value_counts().index[0]])
 
 
 @pytest.fixture(scope="module")
@@ -335,7 +377,7 @@ def test_post_connect_applied_the_style(page: Page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.neo4j
-def test_network_map_is_drawn_with_the_style(with_params: Page) -> None:
+def test_network_map_is_drawn_with_the_style(with_params: Page, shipped: Dataset) -> None:
     page = with_params
     _, cypher = browser.split_cypher(
         (settings.QUERIES_DIR / "map" / "network_map.cypher").read_text(encoding="utf-8")
@@ -347,26 +389,32 @@ def test_network_map_is_drawn_with_the_style(with_params: Page) -> None:
 
     captions = [n["caption"] for n in nodes]
     assert len(nodes) > 30, f"only {len(nodes)} nodes drawn"
-    assert "静安寺街道" in captions, captions[:20]
-    assert "高和大厦" in captions, captions[:40]
+    street = str(shipped["streets"]["name"].iloc[0])
+    assert any(street.startswith(c.rstrip("…")) for c in captions if c), captions[:20]
+    drawn_ids = {n["id"] for n in nodes}
+    tower = shipped["companies"]["building_id"].value_counts().index[0]
+    assert tower in drawn_ids, (busiest_tower(shipped), captions[:40])
     drawn = {label for n in nodes for label in n["labels"]}
     assert {"Street", "Grid", "ResidentialArea", "Building", "Organization"} <= drawn, drawn
     for node in nodes:  # every fill is the style's colour, every caption the name
         assert node["fill"].lower() == browser.node_style(node["labels"])["color"], node
         shown = node["caption"].rstrip("…")
         assert shown and node["name"].startswith(shown), node
-    for label in ("Street", "Grid", "Building", "Organization"):
+    for label in ("Street", "Building", "Organization"):
         fills = {n["fill"].lower() for n in nodes if label in n["labels"]}
         assert fills == {schema.NODE_LABELS[label].colour}, (label, fills)
+    for kind in browser.GRID_KIND_STYLES:  # residential micro-grids and business grids
+        fills = {n["fill"].lower() for n in nodes if browser.GRID_LABELS[kind.kind] in n["labels"]}
+        assert fills == {kind.colour}, (kind.kind, fills)
     assert all(shot.stat().st_size > 20_000 for shot in shots)
 
 
 @pytest.mark.browser
 @pytest.mark.neo4j
-def test_company_risk_map_colours_companies_by_latest_risk(with_params: Page,
-                                                          dataset: str) -> None:
+def test_company_risk_map_colours_companies_by_latest_risk(with_params: Page, dataset: str,
+                                                          shipped: Dataset) -> None:
     page = with_params
-    _type_in_editor(page, f":param grid_id => '{KEY_GRID}'")
+    _type_in_editor(page, f":param grid_id => '{busiest_business_grid(shipped)}'")
     assert "Successfully set" in _run(page).inner_text()
     _go_to_slide(page, "企业五色风险地图")
     _carousel(page).locator("pre.runnable", has_text="MATCH (c:Company").first.click()
