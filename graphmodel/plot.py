@@ -321,8 +321,10 @@ def plot_gaps_per_grid(found: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     titles = gap_titles()
     places = _place_frame(found)
-    frame = pd.DataFrame({"gap": found["gap"].astype(object), "grid_id": places["key"],
-                          "grid_name": places["label"]}, index=found.index)
+    frame = pd.DataFrame({"gap": found["gap"].astype(object), "grid_id": places["key"]},
+                         index=found.index)
+    frame["grid_name"] = frame["grid_id"].map(  # one label per place
+        places.drop_duplicates("key").set_index("key")["label"])
     rows = min(max(frame["grid_id"].nunique(), 1), MAX_BARS)
     ax = _new_axes(ax, (11, 2.2 + 0.34 * rows))
     ax.set_title("各网格覆盖缺口 Coverage gaps per grid", loc="left", fontsize=13,

@@ -52,7 +52,52 @@ def test_gaps_table_groups_by_gap_with_titles(capsys):
     code, out, err = run(capsys, "gaps", "--as-of", AS_OF)
     assert code == 0
     assert "网格无党组织" in out and "Grid without party organisation" in out
+    assert "网格无网格员" in out  # the eleventh gap
+    assert "网格 grid" in out and "居民区 area" in out and "nan" not in out
     assert "findings" in err
+
+
+def test_gaps_table_names_the_area_of_a_finding(capsys, make_dataset):
+    from conftest import minimal_tables
+
+    tables = minimal_tables()
+    tables["buildings"].append({"id": "B2", "name": "二号楼", "grid_id": "G1"})
+    tables["companies"].append({"id": "C3", "name": "丙公司", "building_id": "B2"})
+    dataset = make_dataset(**tables)
+    code, out, _ = run(capsys, "gaps", str(dataset), "--as-of", "2026-02-10", "--only",
+                       "building_without_service_station,grid_without_worker")
+    assert code == 0
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in out.splitlines() if line.startswith("│")}
+    assert rows["B2"][1:3] == ["平面网格一", "一号居民区"]  # a building of a micro-grid
+    assert rows["G1"][1:3] == ["平面网格一", "一号居民区"]
+    assert rows["G2"][1:3] == ["立体网格一", ""]  # a business grid has no area
+    _, out, _ = run(capsys, "gaps", str(dataset), "--as-of", "2026-02-10", "--only",
+                    "grid_without_worker", "--format", "json")
+    found = {r["id"]: r for r in json.loads(out)}
+    assert (found["G1"]["area_id"], found["G1"]["area_name"]) == ("A1", "一号居民区")
+    assert found["G2"]["area_id"] is None
+
+
+def test_info_counts_areas_and_grids_by_kind_without_column_notes(capsys, make_dataset):
+    code, out, err = run(capsys, "info")
+    assert code == 0 and "居民区 Residential areas:" in out
+    assert "平面 residential" in out and "立体 business" in out and "building" not in \
+        out.split("网格 Grids:")[1].splitlines()[0]
+    assert "unknown extra columns" not in err
+    code, out, err = run(capsys, "gaps", "--as-of", AS_OF, "--format", "json")
+    assert code == 0 and "unknown extra columns" not in err
+    from conftest import minimal_tables
+
+    tables = minimal_tables()
+    tables["buildings"][0]["楼长"] = "x"  # an unknown column: noted by validate only
+    dataset = str(make_dataset(**tables))
+    code, _, err = run(capsys, "validate", dataset)
+    assert code == 0 and "unknown extra columns" in err and "楼长" in err
+    code, out, err = run(capsys, "info", dataset)
+    assert code == 0 and "unknown extra columns" not in err
+    assert "居民区 Residential areas: 1" in out
+    assert "网格 Grids: 2 = 平面 residential 1" in out and "立体 business 1" in out
 
 
 def test_gaps_params_config_and_fail_on_gaps(capsys, tmp_path):
@@ -94,6 +139,9 @@ def test_links_path_and_risk(capsys):
     assert {r["followup"] for r in data["assessed"]} <= {"done", "pending", "overdue", "n/a"}
     code, out, _ = run(capsys, "risk", "--as-of", AS_OF)
     assert code == 0 and "五色风险" in out and "建议等级" in out
+    for by in ("grid", "area", "building"):
+        code, out, _ = run(capsys, "risk", "--as-of", AS_OF, "--by", by)
+        assert code == 0 and f"Distribution per {by}" in out
 
 
 def test_param_needs_name_equals_value():

@@ -249,8 +249,12 @@ def test_path_excludes_visits_and_demands_and_breaks_ties_by_id(sectors_ds):
 def test_path_uses_structural_relationships(sectors_ds):
     steps = path(sectors_ds, "O8", "O1", NOW)
     assert steps.empty and format_path(steps) == ""
+    # version 2 containment: the area belongs to the street, the business grid too
     steps = path(sectors_ds, "A1", "B1", NOW)
-    assert format_path(steps) == "一号居民区 -[PART_OF]-> 平面网格一 -[PART_OF]-> 测试街道 " \
+    assert format_path(steps) == "一号居民区 -[PART_OF]-> 测试街道 " \
+                                 "<-[PART_OF]- 立体网格一 <-[PART_OF]- 一号楼"
+    steps = path(sectors_ds, "G1", "B1", NOW)  # a micro-grid is part of its area
+    assert format_path(steps) == "平面网格一 -[PART_OF]-> 一号居民区 -[PART_OF]-> 测试街道 " \
                                  "<-[PART_OF]- 立体网格一 <-[PART_OF]- 一号楼"
 
 
@@ -330,5 +334,4 @@ def test_queries_on_a_dataset_without_links_or_actors(make_dataset):
     assert bridges(ds, NOW).empty and list(bridges(ds, NOW).columns) == BRIDGE_COLUMNS
     assert connectors(ds, NOW, k=0).empty
     assert format_path(path(ds, "B1", "A1", NOW)) == (
-        "一号楼 -[PART_OF]-> 立体网格一 -[PART_OF]-> 测试街道 <-[PART_OF]- 平面网格一 "
-        "<-[PART_OF]- 一号居民区")
+        "一号楼 -[PART_OF]-> 立体网格一 -[PART_OF]-> 测试街道 <-[PART_OF]- 一号居民区")

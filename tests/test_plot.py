@@ -55,7 +55,7 @@ def two_streets(ds):
     tables["streets"] = pd.concat([tables["streets"], pd.DataFrame(
         [{"id": "S-2", "name": "南京西路街道", "district": "静安区"}])], ignore_index=True)
     tables["grids"] = pd.concat([tables["grids"], pd.DataFrame(
-        [{"id": "G-2", "name": "南京西路第1网格", "kind": "building", "street_id": "S-2"}])],
+        [{"id": "G-2", "name": "南京西路第1网格", "kind": "business", "street_id": "S-2"}])],
         ignore_index=True)
     return type(ds)(ds.name, ds.path, tables)
 
@@ -140,17 +140,36 @@ def test_saving_raises_no_missing_glyph_warning(figures):
 
 def test_key_chinese_labels_are_drawn(figures, shipped):
     network = {s for _, s in drawn_strings(figures["network.png"])}
+    names = shipped.names
+    streets = [str(n) for n in shipped["streets"]["name"]]
     assert "静安寺街道" in network
-    assert {"第1平面网格", "第32立体网格"} <= network
-    assert "党工委" in network and "华山居民区" in network
-    assert any("党群服务站（高和大厦）" in s for s in network)
+    grids = shipped["grids"]
+    micro = grids[grids["kind"] == "residential"].iloc[0]
+    business = grids[grids["kind"] == "business"].iloc[-1]
+    for grid, prefixes in ((micro, [names[micro["area_id"]], *streets]), (business, streets)):
+        label = plot.short_name(plot.short_name(grid["name"], prefixes), limit=8)
+        assert label in network, label
+    for area in shipped["residential_areas"]["name"]:  # every area is labelled
+        assert plot.short_name(area, streets, limit=10) in network, area
+    assert "党工委" in network
+    orgs = shipped["organizations"]
+    in_building = orgs[orgs["located_in"].isin(shipped["buildings"]["id"])]
+    assert any(plot.short_name(in_building["name"].iloc[0], streets, limit=16) in s
+               for s in network)
+    assert any("居民区范围" in s and "micro-grids" in s for s in network)
+    assert any("立体网格" in s and "business grid" in s for s in network)
     for r in schema.RISK_LEVELS:
         assert any(r.label_zh in s and r.label_en in s for s in network)
     for kind in ("LEADS", "PARTNERS_WITH", "SUPPORTS", "MENTORS", "MEMBER_OF", "SERVES",
                  "COVERS"):
         assert any(kind in s and schema.LINK_TYPES[kind].title_zh in s for s in network)
     gaps_chart = {s for _, s in drawn_strings(figures["gaps_per_grid.png"])}
-    assert "第32立体网格" in gaps_chart and any("网格无党组织" in s for s in gaps_chart)
+    found = gaps(shipped, AS_OF)
+    worst = found.dropna(subset=["grid_id"]).groupby("grid_id").size().idxmax()
+    row = found[found["grid_id"] == worst].iloc[0]
+    label = plot.place_label(row["grid_id"], row["grid_name"], row["area_id"], row["area_name"])
+    assert label in gaps_chart and any("网格无党组织" in s for s in gaps_chart)
+    assert any("网格无网格员" in s for s in gaps_chart)  # the eleventh gap has a colour
     overview = {s for _, s in drawn_strings(figures["overview.png"])}
     assert any(s.startswith("南京西路街道") for s in overview)
 
@@ -165,44 +184,66 @@ def test_layout_places_every_node_on_its_ring(shipped):
     radius = {n: math.hypot(*p) for n, p in layout.pos.items()}
     labels = layout.label
     assert radius["S-JAS"] == 0
+    areas = [n for n, lab in labels.items() if lab == "ResidentialArea"]
     grids = [n for n, lab in labels.items() if lab == "Grid"]
-    places = [n for n, lab in labels.items() if lab in ("ResidentialArea", "Building")]
+    places = [n for n, lab in labels.items() if lab == "Building"]
     orgs = [n for n, lab in labels.items() if lab == "Organization"]
-    assert len(grids) == 37 and len(places) == 58 and len(orgs) == 99
+    assert (len(areas), len(grids), len(places), len(orgs)) == (
+        len(shipped["residential_areas"]), len(shipped["grids"]), len(shipped["buildings"]),
+        len(shipped["organizations"]))
+    assert all(math.isclose(radius[a], plot.R_AREA) for a in areas)
     assert all(math.isclose(radius[g], plot.R_GRID) for g in grids)
     assert all(math.isclose(radius[p], plot.R_PLACE) for p in places)
-    street_orgs = set(shipped["organizations"].loc[
-        shipped["organizations"]["located_in"].isin(["S-JAS"])
-        | shipped["organizations"]["located_in"].isna(), "id"])
+    located = shipped["organizations"]["located_in"]
+    street_orgs = set(shipped["organizations"].loc[located.isin(["S-JAS"]) | located.isna(),
+                                                   "id"])
     for org in orgs:
         expected = plot.R_STREET_ORGS if org in street_orgs else plot.R_ORG
         assert math.isclose(radius[org], expected), org
-    assert layout.outside == {"O-INVEST", "O-BACHU"}
+    assert layout.outside == set(shipped["organizations"].loc[located.isna(), "id"])
+    # containment lines follow the v2 hierarchy
+    parents = dict((c, p) for c, p in layout.hierarchy if labels.get(c) in (
+        "ResidentialArea", "Grid", "Building"))
+    assert all(parents[a] == "S-JAS" for a in areas)
+    for grid, kind, area in zip(shipped["grids"]["id"], shipped["grids"]["kind"],
+                                shipped["grids"]["area_id"], strict=True):
+        assert parents[grid] == (area if kind == "residential" else "S-JAS"), grid
     # no two nodes of a ring on top of each other
     rim = sorted(layout.angle[o] for o in orgs if o not in street_orgs)
     gaps_between = [b - a for a, b in itertools.pairwise(rim)]
     assert min(gaps_between) > 0.03
 
 
-def test_layout_keeps_places_and_orgs_in_their_grid_sector(shipped):
+def test_layout_keeps_places_and_orgs_in_their_grid_and_area_sector(shipped):
     layout = plot.network_layout(shipped, AS_OF)
     wedge = {g: (min(a0, a1), max(a0, a1)) for g, a0, a1 in layout.wedges}
+    wedge |= {a: (min(a0, a1), max(a0, a1)) for a, a0, a1 in layout.area_wedges}
     place_grid = dict(zip(shipped["buildings"]["id"], shipped["buildings"]["grid_id"],
                           strict=True))
-    place_grid |= dict(zip(shipped["residential_areas"]["id"],
-                           shipped["residential_areas"]["grid_id"], strict=True))
     for place, grid in place_grid.items():
         low, high = wedge[grid]
         assert low <= layout.angle[place] <= high, place
+    # each area's sector holds its micro-grids' sectors
+    grids = shipped["grids"]
+    for grid, area in zip(grids["id"], grids["area_id"], strict=True):
+        if isinstance(area, str):
+            assert layout.grid_area[grid] == area
+            assert wedge[area][0] <= wedge[grid][0] <= wedge[grid][1] <= wedge[area][1], grid
+            assert wedge[area][0] <= layout.angle[area] <= wedge[area][1]
+    sector = place_grid | {g: g for g in grids["id"]} | {
+        a: a for a in shipped["residential_areas"]["id"]}
+    sector |= {c: place_grid[b] for c, b in zip(shipped["companies"]["id"],
+                                                shipped["companies"]["building_id"], strict=True)}
     orgs = shipped["organizations"]
     for org, where in zip(orgs["id"], orgs["located_in"], strict=True):
-        if where in place_grid:
-            low, high = wedge[place_grid[where]]
+        if where in sector:
+            low, high = wedge[sector[where]]
             assert low <= layout.angle[org] <= high, org
-    # residential grids first (clockwise from the top), then building grids
+    # residential areas (with their grids) first, clockwise from the top, then business grids
     order = sorted((a for a in layout.wedges), key=lambda w: -w[1])
-    kinds = [shipped["grids"].set_index("id").at[g, "kind"] for g, _, _ in order]
+    kinds = [grids.set_index("id").at[g, "kind"] for g, _, _ in order]
     assert kinds == sorted(kinds, key=lambda k: k != "residential")
+    assert set(kinds) == {"residential", "business"}
 
 
 def test_layout_links_are_active_and_move_company_links_to_buildings(shipped):
@@ -214,8 +255,17 @@ def test_layout_links_are_active_and_move_company_links_to_buildings(shipped):
     member = {(s, t): n for s, t, k, n in layout.links if k == "MEMBER_OF"}
     assert sum(n for (s, _), n in member.items() if layout.label[s] == "Building") > 30
     covers = {(s, t) for s, t, k, _ in layout.links if k == "COVERS"}
-    assert ("O-SS-05", "G-B32") not in covers  # starts 2026-12-15: not active yet
-    assert ("O-SS-04", "G-B18") in covers
+    links = shipped["links"][shipped["links"]["type"] == "COVERS"]
+    day = pd.Timestamp(AS_OF)
+    later = links[links["since"] > day]
+    active = links[(links["since"].isna() | (links["since"] <= day))
+                   & (links["until"].isna() | (links["until"] >= day))
+                   & links["target_id"].isin(layout.label)]
+    assert len(active) and all((s, t) in covers for s, t in zip(
+        active["source_id"], active["target_id"], strict=True))
+    assert not any((s, t) in covers and (s, t) not in set(zip(
+        active["source_id"], active["target_id"], strict=True)) for s, t in zip(
+        later["source_id"], later["target_id"], strict=True))  # not active yet
     assert layout.risk and set(layout.risk.values()) <= {1, 2, 3, 4, 5}
 
 
@@ -247,7 +297,8 @@ def test_public_functions_draw_on_a_given_axes_or_a_new_figure(report_data):
 
 
 def test_empty_inputs_draw_a_message():
-    empty_found = pd.DataFrame(columns=["gap", "id", "name", "grid_id", "grid_name", "detail"])
+    empty_found = pd.DataFrame(columns=["gap", "id", "name", "grid_id", "grid_name", "area_id",
+                                        "area_name", "detail"])
     fig = Figure()
     ax = plot.plot_gaps_per_grid(empty_found, ax=fig.add_subplot())
     assert any("no coverage gaps" in t.get_text() for t in ax.texts)
@@ -270,3 +321,19 @@ def test_risk_chart_uses_the_five_colours(report_data):
     ax = plot.plot_risk_per_grid(report_data.view, ax=Figure().add_subplot())
     colours = {to_hex(p.get_facecolor()) for p in ax.patches}
     assert {r.hex for r in schema.RISK_LEVELS} <= colours
+
+
+def test_gaps_chart_names_areas_and_their_micro_grids():
+    found = pd.DataFrame([
+        ("area_without_liaison_group", "A1", "一号居民区", None, None, "A1", "一号居民区", {}),
+        ("grid_without_worker", "G1", "平面网格一", "G1", "平面网格一", "A1", "一号居民区", {}),
+        ("grid_without_worker", "G2", "立体网格一（商务楼宇）", "G2", "立体网格一（商务楼宇）", None,
+         None, {}),
+        ("grid_without_party_org", "G2", "立体网格一（商务楼宇）", "G2", "立体网格一（商务楼宇）",
+         None, None, {}),
+    ], columns=["gap", "id", "name", "grid_id", "grid_name", "area_id", "area_name", "detail"])
+    ax = plot.plot_gaps_per_grid(found, ax=Figure().add_subplot())
+    ticks = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(),
+                                              strict=True)}
+    assert set(ticks) == {"立体网格一", "一号居民区 · 平面网格一", "一号居民区（居民区 area）"}
+    assert max(ticks, key=ticks.get) == "立体网格一"  # the most findings on top

@@ -199,10 +199,17 @@ def test_html_content_summary_grids_risk_in_chinese_and_english(shipped):
     found = gaps(ds, AS_OF)
     for grid in found["grid_name"].dropna().unique():
         assert grid in text
-    # responsible organisation and assigned worker (name and public role) of a known finding
-    assert "峰华中心联合党支部" in text and "钱文杰（楼宇党群工作者）" in text
+    for area in found["area_name"].dropna().unique():
+        assert area in text
+    # responsible organisations and assigned workers (name and public role) of the findings
+    shown = report.with_responsibility(ds, found, AS_OF)
+    assert any(shown["orgs"] != "") and any(shown["workers"] != "")
+    for text_of in ("orgs", "workers"):
+        first = shown.loc[shown[text_of] != "", text_of].iloc[0].split("、")[0]
+        assert first.split(" 等")[0] in text
     for title in ("五色风险", "Five-colour risk", "逾期未跟进", "Overdue follow-ups",
-                  "按网格", "Findings by grid", "与上次报告相比", "first report"):
+                  "按网格", "Findings by grid", "grouped by their area", "与上次报告相比",
+                  "first report"):
         assert title in text
     overdue = set(found.loc[found["gap"] == "risk_without_followup", "name"])
     assert overdue and all(name in text for name in overdue)
@@ -229,13 +236,14 @@ def test_workbook_sheets_columns_and_print_setup(shipped):
     assert wb.sheetnames == ["汇总 Summary"] + [q.title_zh for q in queries.values()]
     found = json.loads((result.path / "gaps.json").read_text(encoding="utf-8"))
     summary = wb["汇总 Summary"]
-    counts = {row[0]: row[3] for row in summary.iter_rows(min_row=2, max_row=11,
+    counts = {row[0]: row[3] for row in summary.iter_rows(min_row=2, max_row=1 + len(GAP_NAMES),
                                                           values_only=True)}
     assert counts == {g: sum(r["gap"] == g for r in found) for g in GAP_NAMES}
     for gap, query in queries.items():
         ws = wb[query.title_zh]
         header = [c.value for c in ws[1]]
-        for column in ("编号 id", "名称 name", "网格 grid", "责任组织 responsible organisation",
+        for column in ("编号 id", "名称 name", "网格 grid", "居民区 area",
+                       "责任组织 responsible organisation",
                        "包干人员 assigned worker", "责任人 assignee", "截止日期 due date",
                        "处理状态 status", "备注 notes"):
             assert column in header, (gap, column)
@@ -333,7 +341,8 @@ def test_diff_findings_compares_gap_and_id():
 
     previous = [{"gap": "a", "id": "1"}, {"gap": "b", "id": "1"}, {"gap": "a", "id": "2"}]
     now = pd.DataFrame([{"gap": "a", "id": "1"}, {"gap": "c", "id": "1"}],
-                       columns=["gap", "id", "name", "grid_id", "grid_name", "detail"])
+                       columns=["gap", "id", "name", "grid_id", "grid_name", "area_id",
+                                "area_name", "detail"])
     new, resolved = report.diff_findings(previous, now)
     assert list(zip(new["gap"], new["id"], strict=True)) == [("c", "1")]
     assert list(zip(resolved["gap"], resolved["id"], strict=True)) == [("a", "2"), ("b", "1")]
@@ -343,6 +352,81 @@ def test_diff_findings_compares_gap_and_id():
     assert len(new) == 2 and resolved.empty
     new, resolved = report.diff_findings(previous, now.iloc[0:0])  # all resolved
     assert new.empty and len(resolved) == 3
+
+
+def area_tables():
+    """The tiny dataset plus a second area: A1 holds micro-grids G1 and G3 (with B2 and its
+    company C3), A2 holds G4; an organisation covers A1 and one is located in A1."""
+    tables = tiny_tables()
+    tables["residential_areas"].append({"id": "A2", "name": "二号居民区", "street_id": "S1"})
+    tables["grids"] += [
+        {"id": "G3", "name": "一号居民区第2网格", "kind": "平面", "street_id": "S1",
+         "area_id": "A1"},
+        {"id": "G4", "name": "二号居民区第1网格", "kind": "residential", "street_id": "S1",
+         "area_id": "A2"}]
+    tables["buildings"].append({"id": "B2", "name": "二号楼", "grid_id": "G3"})
+    tables["companies"].append({"id": "C3", "name": "丙公司", "building_id": "B2"})
+    tables["organizations"] += [
+        {"id": "O3", "name": "一号居民区党总支", "kind": "party_general_branch",
+         "sector": "party", "located_in": "A1", "parent_id": "O1"},
+        {"id": "O4", "name": "街道社区服务中心", "kind": "service_center",
+         "sector": "community", "located_in": "S1"}]
+    tables["people"].append({"id": "P2", "name": "李网格员", "role": "居民区网格员",
+                             "organization_id": "O3"})
+    tables["links"] += [
+        {"source_id": "O4", "type": "COVERS", "target_id": "A1", "since": "2020-01-01"},
+        {"source_id": "P2", "type": "ASSIGNED_TO", "target_id": "A1"}]
+    return tables
+
+
+def test_responsibility_follows_the_v2_containment(make_dataset):
+    import datetime as dt
+
+    ds = load_dataset(make_dataset(area_tables(), name="areas"))
+    lookups = report.responsibility(ds, EARLY)
+    assert lookups.chain("C3") == ["C3", "B2", "G3", "A1"]  # building, grid, area
+    assert lookups.chain("A1") == ["A1"]  # the street is never a container
+    # a COVERS link to the area covers its grids, their buildings and companies
+    assert "O4" in lookups.organisations("C3", "G3", area="A1")
+    assert "O4" in lookups.organisations("G3", "G3") and "O4" not in lookups.organisations(
+        "G4", "G4")
+    # located within the area: responsible for the area and what it contains
+    assert "O3" in lookups.organisations("B2", "G3") and "O3" not in lookups.organisations(
+        "G2", "G2")
+    assert lookups.workers("C3", "G3") == ["P2"] and lookups.workers("G4", "G4") == []
+    day = dt.date.fromisoformat(EARLY)
+    found = report.with_responsibility(ds, gaps(ds, day), day)
+    row = found[(found["gap"] == "building_not_visited") & (found["id"] == "B2")]
+    assert "街道社区服务中心" in row["orgs"].iloc[0] and "李网格员（居民区网格员）" in \
+        row["workers"].iloc[0]
+
+
+def test_report_groups_residential_grids_under_their_area(make_dataset):
+    import datetime as dt
+
+    ds = load_dataset(make_dataset(area_tables(), name="areas"))
+    day = dt.date.fromisoformat(EARLY)
+    found = gaps(ds, day)
+    assert set(found.loc[found["gap"] == "grid_without_worker", "id"]) == {
+        "G1", "G2", "G3", "G4"}
+    workers = found[found["gap"] == "grid_without_worker"].set_index("id")
+    assert workers.loc["G3", ["area_id", "area_name"]].tolist() == ["A1", "一号居民区"]
+    data = report.collect(ds, day, found, "embedded", {}, None, [], "r", "now")
+    text = report.render_html(data)
+    page = parse(text)
+    ids = [attrs["id"] for _, attrs in page.tags if attrs.get("id", "").startswith(
+        ("area-", "grid-", "street-"))]
+    # the areas first, each followed by its micro-grids; then the business grid
+    assert ids.index("area-A1") < ids.index("grid-G1") < ids.index("area-A2")
+    assert ids.index("area-A1") < ids.index("grid-G3") < ids.index("area-A2")
+    assert ids.index("area-A2") < ids.index("grid-G4") < ids.index("grid-G2")
+    words = " ".join(page.text)
+    assert "一号居民区 · 平面网格一" in words and "二号居民区 · 二号居民区第1网格" in words
+    assert "居民区 residential area" in words and "平面网格 residential grid" in words
+    # the service centre covering A1 covers B2 in its micro-grid G3: no gap there
+    assert ("building_without_service_station", "B2") not in set(
+        zip(found["gap"], found["id"], strict=True))
+    assert "居民区 area" in words
 
 
 def test_data_is_escaped_in_html_and_kept_as_text_in_excel(make_dataset, tmp_path):

@@ -17,6 +17,7 @@ from graphmodel.risk import (
     risk_view,
     score_indicators,
     suggested_risk,
+    with_area,
 )
 
 ASSESSED = "2026-03-01"  # levels 4/5 assessed that day: deadlines 03-15 (orange), 03-04 (red)
@@ -42,11 +43,14 @@ def _assessment(company: str, day: str, level: str) -> dict[str, object]:
 
 @pytest.fixture
 def risk_ds(make_dataset):
-    """C1-C4 high risk in their own buildings; C5, C8 assessed low; C6, C7, C9, C10 not yet."""
+    """C1-C4 high risk in their own buildings; C5, C8, C11 (in area A1) assessed low;
+    C6, C7, C9, C10 not yet."""
     buildings = [{"id": f"B{i}", "name": f"{i}号楼", "grid_id": "G2"} for i in range(1, 5)]
     buildings.append({"id": "B5", "name": "5号楼", "grid_id": "G3"})
-    grids = [{"id": "G1", "name": "平面网格一", "kind": "residential", "street_id": "S1"},
-             {"id": "G2", "name": "立体网格一", "kind": "building", "street_id": "S1"},
+    buildings.append({"id": "B6", "name": "6号楼", "grid_id": "G1"})
+    grids = [{"id": "G1", "name": "平面网格一", "kind": "residential", "street_id": "S1",
+              "area_id": "A1"},
+             {"id": "G2", "name": "立体网格一", "kind": "business", "street_id": "S1"},
              {"id": "G3", "name": "立体网格二", "kind": "building", "street_id": "S1"}]
     companies = [
         _company("C1", "B1"), _company("C2", "B2"), _company("C3", "B3"), _company("C4", "B4"),
@@ -55,6 +59,7 @@ def risk_ds(make_dataset):
         _company("C7", "B5", lease_expires="2026-06-08", employees=100),
         _company("C9", "B5", lease_expires="2026-06-09"),
         _company("C10", "B5", lease_expires="2026-03-09", employees=10, relocation_intent="否"),
+        _company("C11", "B6"),  # in the micro-grid G1 of area A1
     ]
     visits = [
         _visit("B1", "2026-03-04"),  # C1: its building, on the red deadline
@@ -75,6 +80,7 @@ def risk_ds(make_dataset):
         _assessment("C3", ASSESSED, "orange"), _assessment("C4", ASSESSED, "不稳定"),
         _assessment("C5", "2026-01-01", "5"), _assessment("C5", "2026-02-01", "黄"),
         _assessment("C7", "2026-12-01", "red"), _assessment("C8", "2026-01-10", "1"),
+        _assessment("C11", "2026-02-01", "蓝"),
     ]
     return load_dataset(make_dataset(grids=grids, buildings=buildings, companies=companies,
                                      visits=visits, demands=demands,
@@ -94,7 +100,7 @@ def _states(ds, as_of: str) -> dict[str, str]:
 def test_view_columns_and_levels(risk_ds):
     view = risk_view(risk_ds, "2026-03-10")
     assert list(view.columns) == VIEW_COLUMNS
-    assert view["company_id"].tolist() == ["C1", "C4", "C2", "C3", "C5", "C8"]
+    assert view["company_id"].tolist() == ["C1", "C4", "C2", "C3", "C5", "C11", "C8"]
     row = view.iloc[0]
     assert (row["level"], row["label_zh"], row["label_en"], row["colour_zh"], row["colour_en"]) \
         == (5, "不稳定", "unstable", "红", "red")
@@ -157,12 +163,24 @@ def test_distribution_by_grid_and_building(risk_ds):
     titles = [level_title(level) for level in range(1, 6)]
     assert list(by_grid.columns) == ["grid_id", "grid_name", *titles, "total"]
     assert by_grid[["grid_id", *titles, "total"]].values.tolist() == [
-        ["G2", 0, 0, 0, 2, 2, 4], ["G3", 1, 0, 1, 0, 0, 2]]
+        ["G1", 0, 1, 0, 0, 0, 1], ["G2", 0, 0, 0, 2, 2, 4], ["G3", 1, 0, 1, 0, 0, 2]]
     by_building = risk_distribution(view, by="building")
-    assert by_building["building_id"].tolist() == ["B1", "B2", "B3", "B4", "B5"]
+    assert by_building["building_id"].tolist() == ["B1", "B2", "B3", "B4", "B5", "B6"]
     assert by_building.set_index("building_id").loc["B5", "total"] == 2
     with pytest.raises(ValueError, match="grid"):
         risk_distribution(view, by="street")
+    with pytest.raises(ValueError, match="with_area"):
+        risk_distribution(view, by="area")
+
+
+def test_distribution_by_area_follows_the_micro_grids(risk_ds):
+    view = with_area(risk_ds, risk_view(risk_ds, "2026-03-10"))
+    assert list(view.columns) == [*VIEW_COLUMNS[:6], "area_id", "area_name", *VIEW_COLUMNS[6:]]
+    areas = dict(zip(view["company_id"], view["area_id"], strict=True))
+    assert areas["C11"] == "A1" and all(pd.isna(areas[c]) for c in ("C1", "C5", "C8"))
+    by_area = risk_distribution(view, by="area").set_index("area_id")
+    assert by_area.loc["A1", "area_name"] == "一号居民区" and by_area.loc["A1", "total"] == 1
+    assert by_area.loc["", "total"] == 6  # companies of business grids have no area
 
 
 # ---------------------------------------------------------------------------
@@ -211,7 +229,7 @@ def test_assessed_companies_are_not_suggested(risk_ds):
         suggested = set(suggested_risk(risk_ds, as_of)["company_id"])
         assessed = set(risk_view(risk_ds, as_of)["company_id"])
         assert suggested.isdisjoint(assessed)
-        assert suggested | assessed == {f"C{i}" for i in range(1, 11)}
+        assert suggested | assessed == {f"C{i}" for i in range(1, 12)}
     assert "C7" not in set(suggested_risk(risk_ds, "2026-12-01")["company_id"])
 
 
