@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io as _io
+import stat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,7 +86,8 @@ def _clean_frame(frame: pd.DataFrame, first_row: int,
 
     With ``text`` every cell is already a string (a CSV read with ``dtype=str``)
     and columns are cleaned with vectorised string operations; workbook cells
-    (numbers, dates, booleans) are cleaned one by one.
+    (numbers, dates, booleans) are cleaned one by one. Headers must already be
+    unique once stripped (see :func:`header_clashes`).
     """
     frame = pd.DataFrame(
         {str(name).strip(): _clean_text(frame.iloc[:, i]) if text else
@@ -132,9 +135,38 @@ def _clean_cell(value: object) -> str | None:
     return text or None
 
 
+def header_clashes(header: list[str]) -> list[str]:
+    """Header names that occur more than once once their spaces are stripped.
+
+    Examples
+    --------
+    >>> header_clashes(["id", "name", " name ", "kind"])
+    ['name']
+    >>> header_clashes(["id", "", ""])
+    []
+    """
+    seen: dict[str, int] = {}
+    for name in header:
+        key = str(name).strip()
+        if key:
+            seen[key] = seen.get(key, 0) + 1
+    return [name for name, count in seen.items() if count > 1]
+
+
+def _clash_problems(table: str, file: str, header: list[str]) -> list[Problem]:
+    return [Problem(table, file, 1, name, None,
+                    "表头重复：同名的列不止一个（去掉空格后相同），无法判断用哪一列 / duplicate "
+                    "header: more than one column has this name (after stripping spaces); keep one")
+            for name in header_clashes(header)]
+
+
 def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV table, detecting its encoding."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(table, path.name, None, None, None,
+                              f"无法读取文件 / cannot read the file: {exc.strerror or exc}")]
     try:
         _, encoding = decode_csv_bytes(data)  # detection only: the parser decodes the bytes
     except UnicodeError:
@@ -144,21 +176,38 @@ def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Proble
     try:
         frame = pd.read_csv(_io.BytesIO(body), encoding="utf-8" if encoding == "utf-8-sig"
                             else encoding, dtype=object, keep_default_na=False,
-                            skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                            skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, header=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         return None, [Problem(table, path.name, None, None, None,
-                              f"CSV 格式错误 / malformed CSV: {exc}")]
+                              f"CSV 格式错误 / malformed CSV: {str(exc)[:200]}")]
+    header = [str(h) for h in frame.iloc[0]] if len(frame) else []
+    clashes = _clash_problems(table, path.name, header)
+    if clashes:
+        return None, clashes
+    frame = frame.iloc[1:].set_axis(header, axis=1)
     frame, rows = _clean_frame(frame, first_row=2, text=True)
     return RawTable(table, path.name, frame, rows, encoding), []
 
 
 def _read_directory(path: Path, raw: RawDataset) -> None:
     known = set(schema.TABLES)
-    for csv_path in sorted(path.glob("*.csv")):
+    for csv_path in sorted(path.iterdir()):
+        if csv_path.suffix.lower() != ".csv":
+            continue
         name = csv_path.stem
         if name not in known:
+            hint = (f"；表名须为小写 {name.lower()}.csv / file names are lower case: rename it "
+                    f"{name.strip().lower()}.csv" if name.strip().lower() in known else "")
             raw.problems.append(Problem(name, csv_path.name, None, None, None,
-                                        "未知表，已忽略 / unknown table, ignored", "warning"))
+                                        f"未知表，已忽略 / unknown table, ignored{hint}", "warning"))
+            continue
+        if csv_path.suffix != ".csv":
+            raw.problems.append(Problem(name, csv_path.name, None, None, None,
+                                        f"扩展名须为小写 .csv / rename it {name}.csv"))
+            continue
+        odd = _not_a_regular_file(csv_path)
+        if odd:
+            raw.problems.append(Problem(name, csv_path.name, None, None, None, odd))
             continue
         table, problems = read_csv_table(csv_path, name)
         raw.problems.extend(problems)
@@ -166,30 +215,82 @@ def _read_directory(path: Path, raw: RawDataset) -> None:
             raw.tables[name] = table
 
 
+def _not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a table file (a directory, a FIFO, a broken or looping
+    symlink), or None for a regular file. Never opens it: a FIFO would block."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return ("无法打开：符号链接失效或循环 / cannot open: a broken or looping symbolic link "
+                f"({exc.strerror or exc})")
+    if stat.S_ISDIR(mode):
+        return "这是一个目录，不是 CSV 文件 / this is a directory, not a CSV file"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件（管道或设备）/ not a regular file (a pipe or a device)"
+    return None
+
+
 def _read_workbook(path: Path, raw: RawDataset) -> None:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        for sheet in workbook.worksheets:
-            name = sheet.title.strip()
-            if name not in schema.TABLES:
-                raw.problems.append(Problem(name, path.name, None, None, None,
-                                            "未知工作表，已忽略 / unknown sheet, ignored", "warning"))
-                continue
-            values = list(sheet.iter_rows(values_only=True))
-            if not values:
-                raw.problems.append(Problem(name, path.name, None, None, None,
-                                            "工作表为空，缺少表头 / empty sheet, no header row"))
-                continue
-            header = [_clean_cell(c) or "" for c in values[0]]
-            width = max((i + 1 for i, h in enumerate(header) if h), default=0)
-            body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in values[1:]]
-            frame = pd.DataFrame(body, columns=header[:width], dtype=object)
-            frame, rows = _clean_frame(frame, first_row=2)
-            raw.tables[name] = RawTable(name, f"{path.name}[{name}]", frame, rows, "xlsx")
-    finally:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheets = [(sheet.title, list(sheet.iter_rows(values_only=True)))
+                  for sheet in workbook.worksheets]
+        listed = _listed_sheets(path)
         workbook.close()
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, KeyError) on damage
+        raw.problems.append(Problem("-", path.name, None, None, None,
+                                    "工作簿已损坏或不是 .xlsx 文件，无法读取 / the workbook is "
+                                    f"damaged or not an .xlsx file: {type(exc).__name__}"))
+        return
+    lost = [name for name in listed if name not in {title for title, _ in sheets}]
+    if lost:
+        raw.problems.append(Problem("-", path.name, None, None, None,
+                                    f"工作簿已损坏：工作表 {', '.join(lost)} 无法读取 / the workbook "
+                                    f"is damaged: sheet(s) {', '.join(map(repr, lost))} cannot be "
+                                    "read"))
+        return
+    for title, values in sheets:
+        name = title.strip()
+        if name not in schema.TABLES:
+            hint = (f"；应命名为 {name.lower()} / name the sheet {name.lower()!r}"
+                    if name.lower() in schema.TABLES else "")
+            raw.problems.append(Problem(name, f"{path.name}[{title}]", None, None, None,
+                                        f"未知工作表 {title!r}，已忽略 / unknown sheet {title!r}, "
+                                        f"ignored{hint}", "warning"))
+            continue
+        _read_sheet(path, name, values, raw)
+
+
+def _listed_sheets(path: Path) -> list[str]:
+    """Sheet names as the workbook lists them (openpyxl silently skips a sheet whose part is
+    missing from the zip)."""
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return [sheet.get("name", "") for sheet in root.iter()
+            if sheet.tag.rsplit("}", 1)[-1] == "sheet"]
+
+
+def _read_sheet(path: Path, name: str, values: list[tuple[object, ...]],
+                raw: RawDataset) -> None:
+    file = f"{path.name}[{name}]"
+    if not values:
+        raw.problems.append(Problem(name, file, None, None, None,
+                                    "工作表为空，缺少表头 / empty sheet, no header row"))
+        return
+    header = [_clean_cell(c) or "" for c in values[0]]
+    clashes = _clash_problems(name, file, header)
+    if clashes:
+        raw.problems.extend(clashes)
+        return
+    width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in values[1:]]
+    frame = pd.DataFrame(body, columns=header[:width], dtype=object)
+    frame, rows = _clean_frame(frame, first_row=2)
+    raw.tables[name] = RawTable(name, file, frame, rows, "xlsx")
 
 
 def read_raw_dataset(path: str | Path) -> RawDataset:
@@ -213,10 +314,19 @@ def read_raw_dataset(path: str | Path) -> RawDataset:
     elif path.is_file() and path.suffix.lower() in {".xlsx", ".xlsm"}:
         _read_workbook(path, raw)
     else:
-        raw.problems.append(Problem("-", str(path), None, None, None,
-                                    "数据集不存在：需要 CSV 目录或 .xlsx 工作簿 / "
-                                    "dataset not found: expected a CSV directory or an .xlsx workbook"))
+        raw.problems.append(Problem("-", str(path), None, None, None, _not_a_dataset(path)))
     return raw
+
+
+def _not_a_dataset(path: Path) -> str:
+    if path.suffix.lower() == ".xls":
+        return ("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx / the old .xls format is not "
+                "supported: save the workbook as .xlsx")
+    if path.exists() or path.is_symlink():
+        return ("数据集必须是 CSV 文件所在的目录或一个 .xlsx 工作簿，这里给的是一个文件 / a dataset "
+                "is a directory of CSV files or an .xlsx workbook; this is some other file")
+    return ("数据集不存在：需要 CSV 目录或 .xlsx 工作簿 / dataset not found: expected a CSV "
+            "directory or an .xlsx workbook")
 
 
 # ---------------------------------------------------------------------------

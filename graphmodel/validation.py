@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import _cells, schema
 from graphmodel._frames import column_map
 from graphmodel._problems import Problem
 from graphmodel.io import RawDataset, RawTable
@@ -81,8 +81,8 @@ def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
         present = table.name in raw.tables
         if not present:
             if table.required and not _unreadable(raw, table.name):
-                problems.append(Problem(table.name, f"{table.name}.csv", None, None, None,
-                                        "缺少必需的表 / required table is missing"))
+                problems.append(Problem(table.name, _table_file(raw, table.name), None, None,
+                                        None, "缺少必需的表 / required table is missing"))
             tables[table.name] = _empty_table(table)
             continue
         collector = _Collector(raw.tables[table.name], problems)
@@ -115,6 +115,13 @@ def _version_1_layout(raw: RawDataset) -> Problem | None:
         "the link: add an area_id column to grids holding, for each residential grid, the id of "
         "its residential area (blank for business grids), and replace residential_areas.grid_id "
         "with street_id (the id of the area's street).")
+
+
+def _table_file(raw: RawDataset, table: str) -> str:
+    """Where a table should be: ``grids.csv``, or the sheet ``book.xlsx[grids]``."""
+    if raw.path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return f"{raw.path.name}[{table}]"
+    return f"{table}.csv"
 
 
 def _unreadable(raw: RawDataset, table: str) -> bool:
@@ -170,9 +177,14 @@ def _parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(normalised, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
 
 
+MAX_INT = 2**53
+"""Largest whole number accepted (exactly representable, far above any real count)."""
+
+
 def _parse_ints(values: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    whole = numbers.notna() & (numbers >= 0) & (numbers == numbers.round())
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    whole = (numbers.notna() & np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_INT)
+             & (numbers == numbers.round()))
     return numbers.where(whole)
 
 
@@ -184,31 +196,62 @@ def _check_columns(table: schema.Table, collector: _Collector) -> pd.DataFrame:
             if column.required:
                 collector.table_problem(column.name, "缺少必需的列 / required column is missing")
             frame[column.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    extras = [c for c in frame.columns if c not in table.column_names]
-    unknown = [c for c in extras if c not in KNOWN_OPTIONAL_COLUMNS and c
-               and not (table.name == "people" and schema.PRIVACY_FORBIDDEN.search(c))]
+    extras = [c for c in frame.columns if c not in table.column_names and c]
+    personal = [] if table.name == "population" else [
+        c for c in extras if _cells.is_personal_data_column(c)]
+    unknown = [c for c in extras if c not in KNOWN_OPTIONAL_COLUMNS and c not in personal]
     if unknown:
         collector.table_problem(", ".join(unknown),
                                 "未知的额外列，已作为属性保留 / unknown extra columns, kept as "
                                 "properties", "warning")
-    if table.name == "people":
-        _check_privacy(frame, collector)
+    for name in personal:
+        collector.table_problem(name, PRIVACY_COLUMN_MESSAGE)
     for column in table.columns:
         if column.name in present:
             _check_cells(column, frame, collector)
-    frame = frame[[c for c in frame.columns if c]]
+    for name in present:
+        if name and name not in personal:
+            _check_text(table, name, frame[name], collector)
+    frame = frame[[c for c in frame.columns if c and c not in personal]]
     return _apply_types(table, frame)
 
 
-def _check_privacy(frame: pd.DataFrame, collector: _Collector) -> None:
-    for name in frame.columns:
-        if schema.PRIVACY_FORBIDDEN.search(str(name)):
-            collector.table_problem(
-                name,
-                "隐私规定：people 表不得含民族、身份证号或电话号码列；民族只能以按区域统计的人数"
-                "写在 population 表中 / privacy rule: people may not carry ethnicity, ID-card or "
-                "phone columns; ethnicity exists only as counts per area in the population table",
-            )
+PRIVACY_COLUMN_MESSAGE = (
+    "隐私规定：除 population 表外，任何表都不得含民族、身份证号或电话号码列；民族只能以按居民区统计的"
+    "人数写在 population 表中 / privacy rule: no table but population may carry ethnicity, "
+    "ID-card or phone-number columns; ethnicity exists only as counts per area in population")
+
+FREE_TEXT_COLUMNS = frozenset({"note", "reason", "purpose", "address", "source_ref"})
+"""Columns where line breaks are allowed (every other cell must be one line)."""
+
+
+def _check_text(table: schema.Table, name: str, values: pd.Series,
+                collector: _Collector) -> None:
+    """Control and invisible characters anywhere; line breaks outside free text; ID-card
+    and mobile numbers in any text that is not an id, a reference, an enum or a date."""
+    known = name in table.column_names
+    column = table.column(name) if known else None
+    free = not known or name in FREE_TEXT_COLUMNS
+    pattern = _CELL_BAD if free else _LINE_BAD
+    bad = _cells.mask_matching(values, pattern)
+    collector.rows(bad, name, "含有控制字符或不可见字符（如零宽空格）/ holds a control or invisible "
+                   "character (e.g. a zero-width space)" + ("" if free else " or a line break"),
+                   values.map(_visible, na_action="ignore"))
+    if column is None or column.type == "str":
+        personal = _cells.personal_number_mask(values) & ~bad
+        collector.rows(personal, name, "隐私规定：不得填写身份证号或手机号 / privacy rule: an "
+                       "ID-card number or a mobile number may not be entered here",
+                       values.map(lambda _: "(hidden)", na_action="ignore"))
+
+
+_CELL_BAD = re.compile(f"{_cells.CONTROL.pattern}|{_cells.INVISIBLE.pattern}")
+_LINE_BAD = re.compile(f"{_CELL_BAD.pattern}|{_cells.LINE_BREAK.pattern}")
+
+
+def _visible(value: object) -> str:
+    """A cell with its hidden characters shown as ``\\u200b``-style escapes."""
+    return _LINE_BAD.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"),
+                         str(value))
 
 
 def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collector) -> None:
@@ -231,7 +274,8 @@ def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collect
         collector.rows(bad, column.name, "布尔值无效，应为 是/否、true/false、1/0 / not a boolean")
     elif column.type == "int":
         bad = present & _parse_ints(values).isna()
-        collector.rows(bad, column.name, "应为非负整数 / not a whole number >= 0")
+        collector.rows(bad, column.name, "应为非负整数 / not a whole number >= 0 (at most "
+                       f"{MAX_INT:,})")
     elif column.type == "level":
         bad = present & _map_distinct(values, lambda v: isinstance(v, str)
                                       and schema.parse_risk_level(v) is None).astype(bool)
@@ -266,7 +310,31 @@ def _check_ids(tables: Tables, collectors: dict[str, _Collector]) -> pd.Series:
             collectors[dup["table"]].rows(mask, "id", f"编号重复，已用于 / duplicate id, already "
                                           f"used at {where}")
     unique = all_ids[~duplicated]
+    _check_lookalike_ids(unique, collectors)
     return pd.Series(unique["table"].values, index=pd.Index(unique["id"].values, dtype=object))
+
+
+def _check_lookalike_ids(ids: pd.DataFrame, collectors: dict[str, _Collector]) -> None:
+    """Two different ids that read the same (full-width, Cyrillic, zero-width ...) are an
+    error naming both rows: a reference could bind to the wrong one unseen."""
+    if "".join(ids["id"]).isascii():
+        return
+    exotic = ids[~ids["id"].map(str.isascii)]
+    folded = exotic["id"].map(_cells.fold_lookalikes)
+    first = {i: (t, x) for i, t, x in zip(ids["id"], ids["table"], ids["index"], strict=True)
+             if str(i).isascii()}
+    for (id_, table, index), key in zip(exotic[["id", "table", "index"]].itertuples(
+            index=False), folded, strict=True):
+        if key in first:
+            other_table, other_index = first[key]
+            mask = pd.Series(False, index=collectors[table].raw.frame.index)
+            mask.at[index] = True
+            collectors[table].rows(mask, "id", "编号与另一编号看起来相同（全角、形近字母或不可见字符）"
+                                   f" / look-alike id: reads the same as {key!r} at "
+                                   f"{_location(collectors, other_table, other_index)}",
+                                   pd.Series(_visible(id_), index=mask.index))
+        else:
+            first[key] = (table, index)
 
 
 def _location(collectors: dict[str, _Collector], table: str, index: int) -> str:
