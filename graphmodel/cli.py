@@ -1,47 +1,140 @@
 """The ``graphmodel`` command line.
 
 Every command that takes a DATASET defaults to the shipped 静安寺街道 dataset.
-Exit status: 0 success, 1 failure, 2 invalid input (every problem is printed).
+Exit status: 0 success, 1 failure, 2 invalid input or argument (every problem is printed).
+
+Every user-supplied string that reaches the terminal (names, ids, values, paths, headers,
+messages) goes through :func:`graphmodel._problems.printable`: control and invisible
+characters are shown as escapes (``\\x1b``, ``\\r``), so nothing can drive the terminal or
+forge a line, and it is never read as rich markup (``foo[/bar]`` prints as itself). A
+dataset's problems are printed at most :data:`PROBLEM_LINES` lines at a time, root causes
+first (``graphmodel validate --all`` prints every one).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from graphmodel import schema
-from graphmodel._problems import DatasetError, Problem
+from graphmodel._problems import (
+    LINE_LIMIT,
+    DatasetError,
+    Problem,
+    group_problems,
+    json_safe,
+    printable,
+)
 from graphmodel.dataset import Dataset, load_dataset
+from graphmodel.errors import GraphmodelError, InvalidParameterError, UsageError
 from graphmodel.neo4j_backend import Neo4jError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 Handler = Callable[[argparse.Namespace], int]
 
+PROBLEM_LINES = 50
+"""At most this many lines of dataset problems are printed unless ``--all`` is given."""
 
-def print_problems(problems: Sequence[Problem], title: str = "") -> None:
-    """Print problems as plain lines grouped by severity (errors last, to stderr)."""
+NOTE_PLACES = 10
+"""A note lists at most this many places (``… and N more``)."""
+
+
+def shown(value: object, limit: int | None = 200) -> str:
+    """User text inside a rich markup string: escaped for the terminal and for markup."""
+    return escape(printable(value, limit))
+
+
+def text(value: object, limit: int | None = 200) -> Text:
+    """User text as a rich ``Text`` (never read as markup), escaped for the terminal."""
+    return Text(printable(value, limit))
+
+
+class UsageExit(SystemExit):
+    """Exit status 2 for a bad argument, like argparse's own errors; ``str()`` is the message
+    (already printed on stderr)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def print_problems(problems: Sequence[Problem], title: str = "",
+                   limit: int | None = PROBLEM_LINES,
+                   all_hint: str = "graphmodel validate --all") -> None:
+    """Print problems as plain lines on stderr: notes grouped by message, then errors with
+    their root causes first.
+
+    Errors that only follow from a root cause (unknown references into a table whose ``id``
+    column or file is missing) are counted, not listed; at most ``limit`` lines are printed
+    and the last one says how many more there are (``limit=None`` prints every one, the
+    follow-on errors included).
+    """
     warnings = [p for p in problems if p.severity == "warning"]
     errors = [p for p in problems if p.severity == "error"]
     by_message: dict[str, list[Problem]] = {}
     for problem in warnings:
         by_message.setdefault(problem.message, []).append(problem)
+    notes: list[str] = []
     for message, group in by_message.items():
-        where = "; ".join(p.format().removesuffix(": " + message) for p in group)
-        err.print(f"[yellow]注意 note[/]: {escape(message)}: {escape(where)}")
+        places = group if limit is None else group[:NOTE_PLACES]
+        where = "; ".join(printable(p.location() + p.shown_value(), LINE_LIMIT) for p in places)
+        if len(group) > len(places):
+            where += f"; … 另有 {len(group) - len(places)} 处 / and {len(group) - len(places)} more"
+        notes.append(f"[yellow]注意 note[/]: {shown(message, LINE_LIMIT)}: {escape(where)}")
+    head: list[str] = []
+    rest: list[str] = []
     if errors:
-        err.print(f"[bold red]{title}发现 {len(errors)} 个错误 / found {len(errors)} error(s); "
-                  "nothing was loaded:[/]")
-        for problem in sorted(errors, key=lambda p: (p.file, p.row or 0)):
-            err.print(f"  [red]错误 error[/]: {escape(problem.format())}")
+        groups = group_problems(errors + warnings)
+        head.append(f"[bold red]{shown(title, LINE_LIMIT)}发现 {len(errors)} 个错误 / found "
+                    f"{len(errors)} error(s); nothing was loaded:[/]")
+        for problem in groups.roots + [p for p in groups.hints if p not in groups.roots]:
+            cause = " (根本原因 root cause)" if problem in groups.roots else ""
+            head.append(f"  [red]错误 error[/]{cause}: {escape(problem.format())}")
+            if problem in groups.hints:
+                head.append(f"    → {shown(groups.hints[problem], LINE_LIMIT)}")
+        listed = groups.others
+        if groups.follow_on:
+            lost = ", ".join(groups.lost_tables)
+            if limit is None:
+                listed = groups.others + groups.follow_on
+            else:
+                head.append(f"  [red]另有 {len(groups.follow_on)} 个错误由上述原因引起，未列出；"
+                            f"改正后重新运行 / {len(groups.follow_on)} more error(s) only follow "
+                            f"from the above (references to ids of {shown(lost)}) and are not "
+                            "listed: fix it and run again[/]")
+        for problem in sorted(listed, key=lambda p: (p.file, p.row or 0)):
+            if problem not in groups.hints:
+                rest.append(f"  [red]错误 error[/]: {escape(problem.format())}")
+    lines = notes + head + rest
+    if limit is not None and len(lines) > limit:
+        budget = max(limit - 1 - len(head), 0)
+        kept_notes = notes[:budget]
+        kept_rest = rest[:max(budget - len(kept_notes), 0)]
+        hidden_errors = len(rest) - len(kept_rest)
+        hidden_notes = len(notes) - len(kept_notes)
+        lines = kept_notes + head + kept_rest
+        more = f"{hidden_errors} more error(s)" + (
+            f" and {hidden_notes} note(s)" if hidden_notes else "")
+        lines.append(f"  … 另有 {hidden_errors} 个错误未显示 / {more} not shown "
+                     f"({escape(all_hint)} lists every one)")
+    for line in lines:
+        err.print(line)
 
 
 UNKNOWN_COLUMNS_NOTE = "unknown extra columns"
@@ -54,17 +147,23 @@ def dataset_notes(problems: Sequence[Problem]) -> list[Problem]:
     return [p for p in problems if UNKNOWN_COLUMNS_NOTE not in p.message]
 
 
+def _problem_limit(args: argparse.Namespace) -> int | None:
+    """``None`` (print every problem) with ``validate --all``, else :data:`PROBLEM_LINES`."""
+    return None if getattr(args, "all_problems", False) else PROBLEM_LINES
+
+
 def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
     dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None))
-    print_problems(dataset.warnings if all_notes else dataset_notes(dataset.warnings))
+    print_problems(dataset.warnings if all_notes else dataset_notes(dataset.warnings),
+                   limit=_problem_limit(args))
     return dataset
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     dataset = _load(args, all_notes=True)
     total = sum(dataset.counts().values())
-    out.print(f"[green]✓[/] {dataset.path}: 数据有效 / valid — {total} rows in "
-              f"{sum(1 for n in dataset.counts().values() if n)} tables")
+    out.print(f"[green]✓[/] {shown(dataset.path, LINE_LIMIT)}: 数据有效 / valid — {total} rows "
+              f"in {sum(1 for n in dataset.counts().values() if n)} tables")
     return 0
 
 
@@ -73,11 +172,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     dataset = _load(args)
     summary = info(dataset)
-    out.print(f"[bold]数据集 Dataset[/]: {dataset.name}  ({dataset.path})")
+    out.print(f"[bold]数据集 Dataset[/]: {shown(dataset.name)}  "
+              f"({shown(dataset.path, LINE_LIMIT)})")
     streets = dataset["streets"]
-    out.print("街道 Street: " + "、".join(f"{n} ({e})" if isinstance(e, str) else n for n, e in
-                                        zip(streets["name"], streets.get("name_en", streets["name"]),
-                                            strict=True)))
+    out.print(Text("街道 Street: ") + Text("、").join(
+        text(f"{n} ({e})" if isinstance(e, str) else n) for n, e in
+        zip(streets["name"], streets.get("name_en", streets["name"]), strict=True)))
     kinds = summary["grids_by_kind"]
     out.print(f"居民区 Residential areas: {summary['areas']}")
     out.print(f"网格 Grids: {sum(kinds.values())} = 平面 residential {kinds.get('residential', 0)}"
@@ -98,9 +198,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     table = Table(title="数据来源 Data sources (rows)", title_justify="left")
     table.add_column("table")
     for column in sources.columns:
-        table.add_column(str(column), justify="right")
+        table.add_column(text(column), justify="right")
     for name, row in sources.iterrows():
-        table.add_row(str(name), *(str(v) for v in row))
+        table.add_row(text(name), *(text(v) for v in row))
     out.print(table)
     return 0
 
@@ -112,15 +212,15 @@ def _count_table(title: str, key: str, counts: dict[str, int], titles: dict[str,
     table.add_column(titles_header)
     table.add_column("count", justify="right")
     for name, count in counts.items():
-        table.add_row(name, titles.get(name, ""), str(count))
+        table.add_row(text(name), text(titles.get(name, "")), text(count))
     return table
 
 
 def cmd_template(args: argparse.Namespace) -> int:
     from graphmodel.io import write_template
 
-    path = write_template(args.dir, xlsx=args.xlsx)
-    out.print(f"[green]✓[/] 模板已写入 template written: {path}")
+    path = write_template(args.dir, xlsx=args.xlsx, force=args.force)
+    out.print(f"[green]✓[/] 模板已写入 template written: {shown(path, LINE_LIMIT)}")
     return 0
 
 
@@ -143,18 +243,17 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _gap_params(args: argparse.Namespace) -> dict[str, int]:
-    """Parameters from --config (JSON or TOML, keys at top level or under [params]) then --param."""
+    """Parameters from --config (JSON or TOML, keys at top level or under [params]) then
+    --param; each a whole number from 0 to 36500, else
+    :class:`~graphmodel.errors.InvalidParameterError` (exit status 2)."""
     params: dict[str, object] = {}
     if args.config:
         params.update(_read_config(Path(args.config)))
     params.update(_param_items(args.param))
     from graphmodel.queries import resolve_params
 
-    try:
-        resolve_params(**params)
-    except ValueError as exc:
-        raise SystemExit(f"graphmodel: {exc}") from None
-    return {k: int(v) for k, v in params.items()}  # type: ignore[call-overload]
+    resolved = resolve_params(**params)
+    return {k: resolved[k] for k in params}
 
 
 def _param_items(items: list[str] | None) -> dict[str, str]:
@@ -163,7 +262,7 @@ def _param_items(items: list[str] | None) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep:
-            raise SystemExit(f"--param expects NAME=VALUE, got {item!r}")
+            raise InvalidParameterError(f"--param expects NAME=VALUE, got {item[:80]!r}")
         params[key.strip()] = value.strip()
     return params
 
@@ -173,11 +272,13 @@ def _read_config(path: Path) -> dict[str, object]:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        content = path.read_text(encoding="utf-8")
+        data = tomllib.loads(content) if path.suffix.lower() == ".toml" else json.loads(content)
     except (OSError, ValueError) as exc:
-        raise SystemExit(f"graphmodel: cannot read config {path}: {exc}") from None
-    params = data.get("params", data)
+        raise UsageError(f"cannot read config {path}: {exc}") from None
+    params = data.get("params", data) if isinstance(data, dict) else None
+    if not isinstance(params, dict):
+        raise UsageError(f"config {path}: expected a table of NAME = VALUE parameters")
     return {k: v for k, v in params.items() if k != "as_of"}
 
 
@@ -187,10 +288,10 @@ def print_findings(found: object, fmt: str) -> None:
     from graphmodel.queries import get_query
 
     if fmt == "json":
-        print(findings_to_json(found))
+        print(json_safe(findings_to_json(found)))
         return
     if fmt == "csv":
-        sys.stdout.write(findings_to_csv(found))
+        sys.stdout.write(findings_to_csv(clean_frame(found)))
         return
     if not len(found):
         out.print("[green]未发现覆盖缺口 / no coverage gaps found[/]")
@@ -206,8 +307,8 @@ def print_findings(found: object, fmt: str) -> None:
         table.add_column("详情 detail")
         for row in group.itertuples():
             detail = ", ".join(f"{k}={v}" for k, v in row.detail.items())
-            table.add_row(row.id, str(row.name), _place(row.grid_name),
-                          _place(getattr(row, "area_name", None)), detail)
+            table.add_row(text(row.id), text(row.name), text(_place(row.grid_name)),
+                          text(_place(getattr(row, "area_name", None))), text(detail))
         out.print(table)
 
 
@@ -216,23 +317,54 @@ def _place(name: object) -> str:
     return name if isinstance(name, str) else ""
 
 
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.isprintable() else printable(value, None)
+    if isinstance(value, dict):
+        return {_clean_value(k): _clean_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_clean_value(v) for v in value)
+    return value
+
+
+def clean_frame(frame: Any) -> Any:
+    """A copy of a DataFrame whose text (also inside dicts and lists) has its control and
+    invisible characters escaped, for CSV or text printed on a terminal."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or str(frame[column].dtype) in ("str", "string"):
+            frame[column] = frame[column].map(_clean_value)
+    return frame
+
+
 def cmd_gaps(args: argparse.Namespace) -> int:
     from graphmodel.gaps import gaps
     from graphmodel.queries import parse_as_of
 
     params = _gap_params(args)
     as_of = parse_as_of(args.as_of)
+    only = _only(args.only)
     dataset = _load(args)
-    only = [n.strip() for n in args.only.split(",")] if args.only else None
-    try:
-        found = gaps(dataset, as_of=as_of, only=only, **params)
-    except KeyError as exc:
-        raise SystemExit(f"graphmodel: {exc.args[0]}") from None
+    found = gaps(dataset, as_of=as_of, only=only, **params)
     print_findings(found, args.format)
     if args.format == "table":
-        err.print(f"{dataset.name} as of {as_of.isoformat()}: {len(found)} findings in "
+        err.print(f"{shown(dataset.name)} as of {as_of.isoformat()}: {len(found)} findings in "
                   f"{found['gap'].nunique()} gaps")
     return 1 if args.fail_on_gaps and len(found) else 0
+
+
+def _only(names: str | None) -> list[str] | None:
+    """``--only a,b`` as gap names; an unknown name is a usage error (exit status 2)."""
+    if not names:
+        return None
+    from graphmodel.gaps import GAP_NAMES
+
+    only = [n.strip() for n in names.split(",")]
+    unknown = [n for n in only if n not in GAP_NAMES]
+    if unknown:
+        raise UsageError(f"unknown gap(s) {', '.join(map(repr, unknown))[:200]}; known: "
+                         + ", ".join(GAP_NAMES))
+    return only
 
 
 def add_gap_options(parser: argparse.ArgumentParser) -> None:
@@ -253,16 +385,17 @@ def _print_frame(frame: object, fmt: str, title: str = "") -> None:
 
     assert isinstance(frame, pd.DataFrame)
     if fmt == "json":
-        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+        print(json_safe(frame.to_json(orient="records", force_ascii=False, indent=2,
+                                      date_format="iso")))
         return
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(clean_frame(frame).to_csv(index=False, lineterminator="\n"))
         return
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(text(column))
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(text(_cell(v)) for v in row))
     out.print(table)
 
 
@@ -276,7 +409,7 @@ def _cell(value: object) -> str:
     if value is None or (not isinstance(value, dict) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
+        return value.isoformat().split("T")[0]
     return str(value)
 
 
@@ -292,10 +425,11 @@ def cmd_links(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps({name: json.loads(frame.to_json(orient="records", force_ascii=False))
-                          for name, frame in (("sector_matrix", matrix), ("bridges", bridges),
-                                              ("connectors", connectors))},
-                         ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(
+            {name: json.loads(frame.to_json(orient="records", force_ascii=False))
+             for name, frame in (("sector_matrix", matrix), ("bridges", bridges),
+                                 ("connectors", connectors))},
+            ensure_ascii=False, indent=2)))
         return 0
     if args.format == "csv":
         _print_frame(matrix, "csv")
@@ -313,19 +447,20 @@ def cmd_path(args: argparse.Namespace) -> int:
     from graphmodel import linkages
     from graphmodel.queries import parse_as_of
 
+    as_of = parse_as_of(args.as_of)
     dataset = _load(args)
     try:
-        steps = linkages.path(dataset, args.a, args.b, parse_as_of(args.as_of))
+        steps = linkages.path(dataset, args.a, args.b, as_of)
     except ValueError as exc:
-        err.print(f"[red]错误 error[/]: {escape(str(exc))}")
+        err.print(f"[red]错误 error[/]: {shown(exc, LINE_LIMIT)}")
         return 1
     if not len(steps):
-        out.print(f"{args.a} 与 {args.b} 之间没有联系 / no connection")
+        out.print(f"{shown(args.a)} 与 {shown(args.b)} 之间没有联系 / no connection")
         return 1
     if args.format != "table":
         _print_frame(steps, args.format)
         return 0
-    out.print(linkages.format_path(steps), markup=False)
+    out.print(text(linkages.format_path(clean_frame(steps)), None))
     out.print(f"({len(steps)} 步 steps)")
     return 0
 
@@ -342,11 +477,11 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps({"assessed": json.loads(view.to_json(orient="records", force_ascii=False,
-                                                               date_format="iso")),
-                          "suggested": json.loads(suggested.to_json(orient="records",
-                                                                    force_ascii=False))},
-                         ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(
+            {"assessed": json.loads(view.to_json(orient="records", force_ascii=False,
+                                                 date_format="iso")),
+             "suggested": json.loads(suggested.to_json(orient="records", force_ascii=False))},
+            ensure_ascii=False, indent=2)))
         return 0
     if args.format == "csv":
         _print_frame(view, "csv")
@@ -378,7 +513,7 @@ def cmd_neo4j_load(args: argparse.Namespace) -> int:
     dataset = _load(args)  # validates everything before any write
     result = backend.load(dataset, _connection(args), batch_size=args.batch_size, sync=args.sync,
                           progress=not args.quiet)
-    out.print(f"[green]✓[/] loaded {result.dataset}: {result.nodes} nodes, "
+    out.print(f"[green]✓[/] loaded {shown(result.dataset)}: {result.nodes} nodes, "
               f"{result.relationships} relationships in {result.seconds:.1f}s "
               f"(removed {result.deleted_relationships} stale relationships"
               + (f", {result.deleted_nodes} stale entities" if args.sync else "") + ")")
@@ -392,7 +527,7 @@ def cmd_neo4j_datasets(args: argparse.Namespace) -> int:
     if not len(frame):
         out.print("no datasets loaded")
         return 0
-    out.print(frame.to_string(index=False))
+    out.print(text(clean_frame(frame).to_string(index=False), None))
     return 0
 
 
@@ -402,34 +537,38 @@ def cmd_neo4j_gaps(args: argparse.Namespace) -> int:
 
     params = _gap_params(args)
     as_of = parse_as_of(args.as_of)
-    only = [n.strip() for n in args.only.split(",")] if args.only else None
-    try:
-        found = backend.gaps(args.dataset_name, as_of, only, _connection(args), **params)
-    except KeyError as exc:
-        raise SystemExit(f"graphmodel: {exc.args[0]}") from None
+    only = _only(args.only)
+    found = backend.gaps(args.dataset_name, as_of, only, _connection(args), **params)
     print_findings(found, args.format)
     if args.format == "table":
-        err.print(f"{args.dataset_name} (neo4j) as of {as_of.isoformat()}: {len(found)} findings")
+        err.print(f"{shown(args.dataset_name)} (neo4j) as of {as_of.isoformat()}: "
+                  f"{len(found)} findings")
     return 1 if args.fail_on_gaps and len(found) else 0
 
 
 def cmd_neo4j_query(args: argparse.Namespace) -> int:
     from graphmodel import neo4j_backend as backend
+    from graphmodel.queries import parse_as_of
 
     params = {key: int(value) if value.isdigit() else value
               for key, value in _param_items(args.param).items()}
+    as_of = parse_as_of(args.as_of)
     try:
-        frame = backend.library_query(args.name, args.dataset_name, args.as_of,
+        frame = backend.library_query(args.name, args.dataset_name, as_of,
                                       _connection(args), **params)
     except (KeyError, ValueError) as exc:
-        err.print(f"[red]错误 error[/]: {escape(str(exc.args[0] if exc.args else exc))}")
+        if isinstance(exc, UsageError):
+            raise
+        err.print(f"[red]错误 error[/]: {shown(exc.args[0] if exc.args else exc, LINE_LIMIT)}")
         return 1
     if args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+        print(json_safe(frame.to_json(orient="records", force_ascii=False, indent=2,
+                                      date_format="iso")))
     elif args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(clean_frame(frame).to_csv(index=False))
     else:
-        out.print(frame.to_string(index=False) if len(frame) else "(no rows)")
+        out.print(text(clean_frame(frame).to_string(index=False), None) if len(frame)
+                  else "(no rows)")
     return 0
 
 
@@ -456,7 +595,8 @@ def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
     _add_dataset(p)
     _add_connection(p)
     p.add_argument("--dataset", dest="dataset_name", help="dataset name (default: directory name)")
-    p.add_argument("--batch-size", type=int, default=5000, help="rows per transaction")
+    p.add_argument("--batch-size", type=whole_number_arg(1, 10_000_000), default=5000,
+                   help="rows per transaction")
     p.add_argument("--sync", action="store_true",
                    help="delete entities of this dataset that are no longer in it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -488,9 +628,32 @@ def _add_dataset(parser: argparse.ArgumentParser) -> None:
                         help="CSV directory or .xlsx workbook (default: the shipped data/jingansi)")
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with the user's words in its error messages escaped for the terminal."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message, LINE_LIMIT)}\n")
+
+
+def whole_number_arg(low: int = 0, high: int = 36500) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(value: str) -> int:
+        from graphmodel.queries import whole_number
+
+        try:
+            return whole_number("value", value, low, high)
+        except UsageError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {value[:40]!r}") from None
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="graphmodel",
         description="静安寺街道治理网络图模型 — governance network graph and coverage gaps.",
     )
@@ -501,6 +664,9 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Check every contract rule; print all problems with "
                             "table, row and column; exit 2 if any error.")
     _add_dataset(p)
+    p.add_argument("--all", dest="all_problems", action="store_true",
+                   help=f"print every problem (default: at most {PROBLEM_LINES} lines, root "
+                   "causes first, errors that only follow from them counted)")
     p.set_defaults(handler=cmd_validate)
 
     p = commands.add_parser("info", help="counts per label and relationship type",
@@ -512,8 +678,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("template", help="write empty input tables to fill in",
                             description="Write empty, correctly headed tables (CSV, or one "
                             ".xlsx workbook with bilingual notes and drop-down lists).")
-    p.add_argument("dir", type=Path, help="output directory (or .xlsx path with --xlsx)")
+    p.add_argument("dir", help="output directory (or .xlsx path with --xlsx); refused when it "
+                   "holds files (or the workbook exists) unless --force")
     p.add_argument("--xlsx", action="store_true", help="write one Excel workbook")
+    p.add_argument("--force", action="store_true",
+                   help="replace the template files (or workbook) that are already there")
     p.set_defaults(handler=cmd_template)
 
     from graphmodel.gaps import GAP_NAMES
@@ -531,8 +700,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "betweenness, and connectors linked to >= k other sectors.")
     _add_dataset(p)
     p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
-    p.add_argument("--top", type=int, default=20, help="bridges to list (default 20)")
-    p.add_argument("-k", type=int, default=3, help="connectors: minimum other sectors (3)")
+    p.add_argument("--top", type=whole_number_arg(), default=20,
+                   help="bridges to list (default 20)")
+    p.add_argument("-k", type=whole_number_arg(), default=3,
+                   help="connectors: minimum other sectors (3)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_links)
 
@@ -589,22 +760,57 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_line(exc: BaseException) -> str:
+    message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return printable(message or type(exc).__name__, LINE_LIMIT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Never prints a traceback: a dataset that breaks the contract prints its problems and
+    returns 2; a bad argument (date, parameter, output target: a
+    :class:`~graphmodel.errors.UsageError`) prints one line and raises ``SystemExit(2)``,
+    like argparse's own errors; a refused write (read-only or full disk, no permission)
+    returns 2; any other failure prints one line and returns 1 (``GRAPHMODEL_DEBUG=1``
+    shows the traceback).
+    """
     args = build_parser().parse_args(argv)
     # The driver logs every retry as a warning; the command prints one clear message instead.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
         return args.handler(args)
     except DatasetError as exc:
-        print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ")
+        print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ",
+                       limit=_problem_limit(args))
+        return exc.exit_code
+    except UsageError as exc:
+        message = _error_line(exc)
+        err.print(f"graphmodel {escape(args.command)}: [red]错误 error[/]: {escape(message)}")
+        raise UsageExit(message) from None
+    except GraphmodelError as exc:
+        err.print(f"[red]错误 error[/]: {escape(_error_line(exc))}")
         return exc.exit_code
     except Neo4jError as exc:
-        err.print(f"[red]错误 error[/]: {escape(str(exc))}")
+        err.print(f"[red]错误 error[/]: {shown(exc, LINE_LIMIT)}")
         return 1
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (graphmodel gaps | head): stop quietly.
+        with contextlib.suppress(OSError, ValueError), open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        err.print(f"[red]错误 error[/]: {escape(_error_line(exc))}")
+        return 2
+    except Exception as exc:
+        if os.environ.get("GRAPHMODEL_DEBUG"):
+            raise
+        err.print(f"[red]错误 error[/]: {escape(type(exc).__name__)}: {escape(_error_line(exc))}"
+                  " (GRAPHMODEL_DEBUG=1 shows the traceback)")
+        return 1
 
 
 if __name__ == "__main__":

@@ -436,8 +436,15 @@ def _future(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.integers(D_AS_OF + 1, D_END + 1, n)
 
 
-def generate(tier: str, seed: int = DEFAULT_SEED, out: str | Path = "generated") -> GenerateResult:
+def generate(tier: str, seed: int = DEFAULT_SEED, out: str | Path = "generated",
+             force: bool = False) -> GenerateResult:
     """Write a synthetic dataset of ``tier`` to ``out`` and return what was written.
+
+    Never destroys data: a directory that holds files is refused
+    (:class:`~graphmodel.errors.TargetNotEmptyError`) unless ``force``; a symbolic link
+    at ``out`` is always refused. The files are written to a temporary sibling directory
+    and renamed into place, so a full or read-only disk leaves nothing half-written
+    (:class:`~graphmodel.errors.WriteError`).
 
     Parameters
     ----------
@@ -446,24 +453,26 @@ def generate(tier: str, seed: int = DEFAULT_SEED, out: str | Path = "generated")
     seed : int
         Random seed; the same seed gives byte-identical files.
     out : str or pathlib.Path
-        Directory to write (created; contract tables in it are overwritten).
+        Directory to write (created; it must be empty unless ``force``).
+    force : bool
+        Replace the tables and ``generate.json`` already in ``out`` (other files stay).
 
     Returns
     -------
     GenerateResult
         Row counts, expected findings per gap on :data:`AS_OF`, timings.
     """
+    from graphmodel.errors import UsageError
+    from graphmodel.io import output_path, write_directory_atomically
+
     if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+        raise UsageError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    out = output_path(out)
     started = time.perf_counter()
     t = TIERS[tier]
     rng = np.random.default_rng([seed, list(TIERS).index(tier)])
     tables, expected, planted = _build(t, rng)
     built = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
     counts = {name: len(frame) for name, frame in tables.items()}
     manifest = {
         "generator": "graphmodel.generate",
@@ -481,8 +490,16 @@ def generate(tier: str, seed: int = DEFAULT_SEED, out: str | Path = "generated")
         "counts": counts,
         "expected_findings": expected,
     }
-    (out / "generate.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
+
+    def write(directory: Path) -> None:
+        for name, frame in tables.items():
+            frame.to_csv(directory / f"{name}.csv", index=False, lineterminator="\n",
+                         encoding="utf-8")
+        (directory / "generate.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    write_directory_atomically(out, write, force=force,
+                               names=[f"{name}.csv" for name in tables] + ["generate.json"])
     finished = time.perf_counter()
     return GenerateResult(tier, seed, out, counts, expected, finished - started,
                           finished - built, manifest)
@@ -1324,9 +1341,11 @@ def _population(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[st
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Handler of ``graphmodel generate``."""
-    result = generate(args.tier, seed=args.seed, out=args.out)
+    from graphmodel._problems import printable
+
+    result = generate(args.tier, seed=args.seed, out=args.out, force=args.force)
     print(f"generated tier {result.tier} (seed {result.seed}) in {result.seconds:.1f} s "
-          f"(writing {result.write_seconds:.1f} s) -> {result.out}")
+          f"(writing {result.write_seconds:.1f} s) -> {printable(result.out, None)}")
     for name, count in result.counts.items():
         print(f"  {name:<18} {count:>10,}")
     print(f"expected findings on {AS_OF} (default parameters):")
@@ -1346,5 +1365,8 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
                    help="street (~500 companies), district (~100,000), city (~1,000,000)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default "
                    f"{DEFAULT_SEED})")
-    p.add_argument("--out", required=True, type=Path, help="directory to write")
+    p.add_argument("--out", required=True, help="directory to write (new or empty, unless "
+                   "--force)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the tables and generate.json already in DIR")
     p.set_defaults(handler=cmd_generate)

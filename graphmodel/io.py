@@ -10,8 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io as _io
+import os
+import shutil
 import stat
+import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -334,8 +338,18 @@ def _not_a_dataset(path: Path) -> str:
 # ---------------------------------------------------------------------------
 
 
-def write_template(out: str | Path, xlsx: bool = False) -> Path:
+TEMPLATE_WORKBOOK = "graphmodel_template.xlsx"
+"""File name of the template workbook when ``template DIR --xlsx`` is given a directory."""
+
+
+def write_template(out: str | Path, xlsx: bool = False, force: bool = False) -> Path:
     """Write empty, correctly headed tables for analysts to fill in.
+
+    Never destroys data: a directory that holds files, or a workbook that exists, is
+    refused (:class:`~graphmodel.errors.TargetNotEmptyError`) unless ``force``; a symbolic
+    link at the target is always refused. Files are written to a temporary sibling and
+    renamed into place, so a full or read-only disk leaves nothing half-written
+    (:class:`~graphmodel.errors.WriteError`).
 
     Parameters
     ----------
@@ -345,23 +359,177 @@ def write_template(out: str | Path, xlsx: bool = False) -> Path:
     xlsx : bool
         Write one workbook with a sheet per table, a bilingual comment on every
         header cell and drop-down lists for enum columns.
+    force : bool
+        Replace the template files (or the workbook) already at ``out``; other files in the
+        directory are left alone.
 
     Returns
     -------
     pathlib.Path
         The directory or workbook written.
     """
-    out = Path(out)
+    out = output_path(out)
     if xlsx:
-        target = out if out.suffix.lower() == ".xlsx" else out / "graphmodel_template.xlsx"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_template_workbook(target)
+        target = out if out.suffix.lower() == ".xlsx" else out / TEMPLATE_WORKBOOK
+        write_file_atomically(target, _write_template_workbook, force=force)
         return target
-    out.mkdir(parents=True, exist_ok=True)
-    for table in schema.TABLES.values():
-        with open(out / f"{table.name}.csv", "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerow(table.column_names)
+
+    def write_csvs(directory: Path) -> None:
+        for table in schema.TABLES.values():
+            with open(directory / f"{table.name}.csv", "x", encoding="utf-8-sig",
+                      newline="") as fh:
+                csv.writer(fh).writerow(table.column_names)
+
+    return write_directory_atomically(out, write_csvs, force=force,
+                                      names=[f"{t}.csv" for t in schema.TABLES])
+
+
+def output_path(out: str | Path) -> Path:
+    """``out`` as a Path; an empty path (``--out ''``) is refused instead of meaning the
+    current directory."""
+    from graphmodel.errors import UsageError
+
+    if out is None or (isinstance(out, str) and not out.strip()):
+        raise UsageError("输出路径为空 / the output path is empty: name a directory")
+    return Path(out)
+
+
+def _refuse_link(path: Path) -> None:
+    from graphmodel.errors import UnsafeTargetError
+
+    if path.is_symlink():
+        raise UnsafeTargetError(f"{path} 是符号链接，拒绝写入 / {path} is a symbolic link; "
+                                "graphmodel does not write through links it did not create")
+
+
+def _write_failed(path: Path, exc: OSError) -> Exception:
+    from graphmodel.errors import WriteError
+
+    reason = exc.strerror or str(exc)
+    return WriteError(f"无法写入 {path}：{reason}；未写入任何文件 / cannot write {path}: "
+                      f"{reason}; nothing was written")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _make_parent(path: Path) -> list[Path]:
+    """Create the missing parents of ``path``; return those created (to undo on failure)."""
+    created = [p for p in reversed(path.parents) if not os.path.lexists(p)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def _undo(created: list[Path]) -> None:
+    for path in reversed(created):
+        try:
+            path.rmdir()
+        except OSError:
+            break
+
+
+def write_directory_atomically(out: Path, write: Callable[[Path], None], force: bool = False,
+                               names: list[str] | None = None) -> Path:
+    """Run ``write(tmp)`` on a new temporary sibling directory of ``out``, then move what it
+    wrote into ``out``: renamed as a whole when ``out`` does not exist, else file by file
+    (each rename atomic, never following a link already there).
+
+    ``out`` must not be a symbolic link nor a file, and must be empty unless ``force``.
+    When ``write`` or the move fails (disk full, read-only), the temporary directory and
+    any parent created for it are removed and :class:`~graphmodel.errors.WriteError`
+    is raised: ``out`` is as it was.
+    """
+    from graphmodel.errors import TargetNotEmptyError, UnsafeTargetError
+
+    _refuse_link(out)
+    if os.path.lexists(out):
+        if not out.is_dir():
+            raise UnsafeTargetError(f"{out} 已存在且不是目录 / {out} exists and is not a "
+                                    "directory; name a new or empty directory")
+        try:
+            entries = sorted(e.name for e in out.iterdir())
+        except OSError as exc:
+            raise _write_failed(out, exc) from None
+        if entries and not force:
+            shown = ", ".join(entries[:5]) + (", …" if len(entries) > 5 else "")
+            raise TargetNotEmptyError(
+                f"{out} 不是空目录（{len(entries)} 项），拒绝覆盖 / {out} is not empty "
+                f"({len(entries)} entries: {shown}); refusing to overwrite it. Name a new "
+                "directory, or add --force (force=True) to replace the files graphmodel "
+                "writes there")
+        for name in names or []:
+            if (out / name).is_dir() and not (out / name).is_symlink():
+                raise UnsafeTargetError(f"{out / name} is a directory; graphmodel writes a "
+                                        "file there")
+    created: list[Path] = []
+    tmp: Path | None = None
+    try:
+        created = _make_parent(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        write(tmp)
+        if not os.path.lexists(out):
+            os.chmod(tmp, 0o777 & ~_umask())
+            os.rename(tmp, out)
+            tmp = None
+        else:
+            for entry in sorted(tmp.iterdir()):
+                os.replace(entry, out / entry.name)
+    except OSError as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp = None
+        _undo(created)
+        raise _write_failed(out, exc) from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def write_file_atomically(target: Path, write: Callable[[Path], None],
+                          force: bool = False) -> Path:
+    """Run ``write(tmp)`` on a new temporary sibling file of ``target``, then rename it onto
+    ``target`` (atomic, never following a link).
+
+    ``target`` must not be a symbolic link nor a directory, and must not exist unless
+    ``force``. On failure the temporary file (and any parent created for it) is removed and
+    :class:`~graphmodel.errors.WriteError` is raised: ``target`` is as it was.
+    """
+    from graphmodel.errors import TargetNotEmptyError, UnsafeTargetError
+
+    _refuse_link(target)
+    if os.path.lexists(target):
+        if target.is_dir():
+            raise UnsafeTargetError(f"{target} is a directory; name the workbook file")
+        if not force:
+            raise TargetNotEmptyError(
+                f"{target} 已存在，拒绝覆盖 / {target} exists; refusing to overwrite it. Name "
+                "a new file, or add --force (force=True) to replace it")
+    created: list[Path] = []
+    tmp: Path | None = None
+    try:
+        created = _make_parent(target)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                    dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            tmp = None
+        _undo(created)
+        raise _write_failed(target, exc) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return target
 
 
 def _write_template_workbook(target: Path) -> None:
@@ -391,7 +559,11 @@ def _write_template_workbook(target: Path) -> None:
                 sheet.add_data_validation(validation)
                 validation.add(f"{letter}2:{letter}5000")
         sheet.freeze_panes = "A2"
-    workbook.save(target)
+    # Saved in memory first: a zip file left open on a full disk complains at exit.
+    buffer = _io.BytesIO()
+    workbook.save(buffer)
+    with open(target, "wb") as fh:
+        fh.write(buffer.getvalue())
 
 
 def _column_note(column: schema.Column) -> str:
