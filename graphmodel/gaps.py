@@ -451,8 +451,15 @@ def findings_to_json(found: pd.DataFrame) -> str:
 
 
 def findings_to_csv(found: pd.DataFrame) -> str:
-    """Findings as CSV; ``detail`` is a JSON string."""
+    """Findings as CSV; ``detail`` is a JSON string.
+
+    Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, a leading tab
+    or carriage return, also after spaces or full-width) is written with a ``'`` before
+    it (:func:`graphmodel._safe_io.neutralise_formula`); ``gaps.json`` keeps the exact text.
+    """
+    from graphmodel._safe_io import frame_to_csv
+
     frame = found[GAP_COLUMNS].copy()
     frame["detail"] = frame["detail"].map(lambda d: json.dumps(d, ensure_ascii=False,
                                                                sort_keys=True))
-    return frame.to_csv(index=False, lineterminator="\n")
+    return frame_to_csv(frame)

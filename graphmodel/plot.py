@@ -133,10 +133,15 @@ def setup_cjk_font() -> str | None:
     falls back glyph by glyph along the list) and ``axes.unicode_minus =
     False``. Returns the font family used, or None after warning
     (:class:`CJKFontWarning`, also logged) that no CJK font is installed.
+
+    Also sets ``text.parse_math = False``: names from the tables are drawn as
+    written, and a ``$`` in a name (``$\\frac{``) is not read as mathtext, which
+    would fail when the chart is drawn.
     """
     global _configured
     import matplotlib
 
+    matplotlib.rcParams["text.parse_math"] = False
     name = find_cjk_font()
     if name is None:
         message = ("没有找到中文字体，图中汉字将显示为方框 / no CJK font found: Chinese text in "
@@ -165,6 +170,7 @@ def _adopt_font(ax: Axes) -> None:
             texts += [tick.label1, tick.label2]
     for text in texts:
         text.set_fontfamily(families)
+        text.set_parse_math(False)  # names are drawn as written ($ is not mathtext)
 
 
 def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:

@@ -53,6 +53,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from graphmodel import schema
+from graphmodel._safe_io import (
+    UnsafePathError,
+    date_text,
+    is_own_link,
+    mark_text_cells,
+    open_owned,
+    read_owned,
+    refuse_symlink,
+    visible_text,
+    xlsx_text,
+    xlsx_value,
+)
 from graphmodel.dataset import column_map
 
 if TYPE_CHECKING:
@@ -112,6 +124,11 @@ FOLLOWUP_LABELS = {"done": "已跟进 done", "pending": "待跟进 pending",
                    "overdue": "逾期未跟进 overdue", "n/a": "无需跟进 n/a"}
 
 
+TEXT_FILE: dict[str, str] = {"encoding": "utf-8", "errors": "replace"}
+"""How the report's text files are written: a character UTF-8 cannot hold (a lone
+surrogate) becomes ``?`` instead of failing the run."""
+
+
 class ReportError(RuntimeError):
     """The report could not be written (the previous one is left as it was)."""
 
@@ -142,7 +159,7 @@ def report_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
         When another process holds the lock (after ``wait`` seconds).
     """
     path = out_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_owned(path, os.O_RDWR | os.O_CREAT, 0o644)  # never through a planted symlink
     try:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
@@ -169,10 +186,7 @@ def report_lock(out_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 def _read_holder(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
+    return read_owned(path, 200).strip()
 
 
 def _now() -> dt.datetime:
@@ -237,13 +251,38 @@ def latest_report(out_dir: str | Path) -> Path | None:
     """The folder ``latest`` points to (symlink, else ``latest.txt``), or None."""
     out_dir = Path(out_dir)
     link = out_dir / LATEST_NAME
-    if link.is_symlink() and link.resolve().is_dir():
+    if is_own_link(link, FOLDER_RE) and _own_folder(out_dir / os.readlink(link)):
         return out_dir / os.readlink(link)
-    with contextlib.suppress(OSError):
-        name = (out_dir / LATEST_TXT).read_text(encoding="utf-8").strip()
-        if name and (out_dir / name).is_dir():
+    if not (out_dir / LATEST_TXT).is_symlink():
+        name = read_owned(out_dir / LATEST_TXT, 200).strip()
+        if FOLDER_RE.match(name) and _own_folder(out_dir / name):
             return out_dir / name
     return None
+
+
+def _own_folder(path: Path) -> bool:
+    """A report folder the tool made: a real directory, not a symlink."""
+    return path.is_dir() and not path.is_symlink()
+
+
+def check_owned_entries(out_dir: Path) -> None:
+    """Refuse symlinks planted where the report keeps its own files and folders.
+
+    ``report.log``, ``latest.txt`` and the report folders are never symlinks when the
+    tool made them, and ``latest`` is a symlink to a bare report-folder name;
+    ``report.log`` must also be a plain file with one link (not a FIFO or a hard link to
+    a file elsewhere). Anything else raises :class:`~graphmodel._safe_io.UnsafePathError` before a file is written
+    (``.lock`` is checked when it is opened). What a symlink points to is never touched.
+    """
+    refuse_symlink(out_dir / LOG_NAME, "report.log")
+    os.close(open_owned(out_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT))
+    refuse_symlink(out_dir / LATEST_TXT, "latest.txt")
+    link = out_dir / LATEST_NAME
+    if link.is_symlink() and not is_own_link(link, FOLDER_RE):
+        refuse_symlink(link, "latest must point to a report folder here")
+    for child in out_dir.iterdir():
+        if FOLDER_RE.match(child.name) and child.is_symlink():
+            refuse_symlink(child, "a report folder")
 
 
 def _remove_leftovers(out_dir: Path) -> list[str]:
@@ -271,7 +310,7 @@ def append_log(out_dir: Path, **fields: object) -> str:
     """Append one ``key=value`` line (timestamp first) to ``out_dir/report.log``."""
     line = _now().isoformat(timespec="seconds") + " " + " ".join(
         f"{key}={_log_value(value)}" for key, value in fields.items()) + "\n"
-    fd = os.open(out_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_owned(out_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line.encode("utf-8"))  # one write with O_APPEND: lines never interleave
     finally:
@@ -329,8 +368,8 @@ def saved_reports(out_dir: str | Path, dataset: str | None = None) -> list[Saved
     if not out_dir.is_dir():
         return found
     for child in out_dir.iterdir():
-        if not FOLDER_RE.match(child.name) or not child.is_dir():
-            continue
+        if not FOLDER_RE.match(child.name) or not _own_folder(child):
+            continue  # a symlink is never one of the tool's folders
         try:
             meta = json.loads((child / "meta.json").read_text(encoding="utf-8"))
             findings = json.loads((child / "gaps.json").read_text(encoding="utf-8"))
@@ -605,7 +644,7 @@ def _text(value: object) -> str:
     if value is pd.NaT:
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
+        return date_text(value)  # also after 9999-12-31 (a deadline past 9999)
     return str(value)
 
 
@@ -671,7 +710,7 @@ def folder_name(started: dt.datetime, as_of: dt.date, out_dir: Path) -> str:
     """
     base = f"{started.strftime('%Y-%m-%dT%H%M%S')}_as-of-{as_of.isoformat()}"
     name, n = base, 1
-    while (out_dir / name).exists():
+    while os.path.lexists(out_dir / name):  # a dangling symlink takes the name too
         n += 1
         name = f"{base}_{n}"
     return name
@@ -774,10 +813,14 @@ def report_figures(data: ReportData) -> dict[str, Figure]:
 
 def save_figures(figures: Mapping[str, Figure], folder: Path) -> dict[str, bytes]:
     """Save each figure as PNG into ``folder``; return the bytes by file name."""
+    import warnings
+
     images = {}
     for filename, fig in figures.items():
         dpi = 150 if filename == "network.png" else 110
-        fig.savefig(folder / filename, dpi=dpi, facecolor="white")
+        with warnings.catch_warnings():  # an odd character in a name is drawn as a box
+            warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+            fig.savefig(folder / filename, dpi=dpi, facecolor="white")
         images[filename] = (folder / filename).read_bytes()
     return images
 
@@ -843,7 +886,7 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px
 
 
 def _e(value: object) -> str:
-    return html.escape(_text(value), quote=True)
+    return html.escape(visible_text(_text(value)), quote=True)
 
 
 def _bi(zh: str, en: str) -> str:
@@ -1261,10 +1304,22 @@ def _excel_value(key: str, value: object, names: Mapping[str, str] | pd.Series |
 
 
 def _as_text(cells: Sequence[Any]) -> None:
-    """Keep data that looks like a formula (``=...``) as text: never run it in Excel."""
-    for cell in cells:
-        if cell.data_type == "f":
-            cell.data_type = "s"
+    """Keep data that looks like a formula (``=...``, ``+...``, ``@...``) as text: never run
+    it in Excel (:func:`graphmodel._safe_io.mark_text_cells`)."""
+    mark_text_cells(cells)
+
+
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row of data: text an xlsx cell cannot hold is replaced
+    (:func:`graphmodel._safe_io.xlsx_value`) and formula-like text stays text."""
+    ws.append([xlsx_value(v) for v in values])
+    _as_text(ws[ws.max_row])
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: ``&`` is a code there, and Excel allows 255
+    characters in all."""
+    return xlsx_text(text).replace("&", "&&")[:200]
 
 
 def write_workbook(data: ReportData, path: Path) -> None:
@@ -1316,19 +1371,19 @@ def write_workbook(data: ReportData, path: Path) -> None:
         ws.print_options.gridLines = False
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
-        ws.oddHeader.center.text = title
+        ws.oddHeader.center.text = _header_text(title)
         ws.oddHeader.center.size = 11
-        ws.oddFooter.left.text = f"{data.ds.name} · as of {data.as_of.isoformat()}"
+        ws.oddFooter.left.text = _header_text(f"{data.ds.name} · as of {data.as_of.isoformat()}")
         ws.oddFooter.right.text = "第 &P 页 / 共 &N 页"
 
     headers = ["缺口 gap", "名称 title", "Title (English)", "数量 count", "新增 new",
                "已解决 resolved", "说明 description", "工作表 sheet"]
     summary.append(headers)
     for gap, query in queries.items():
-        summary.append([gap, query.title_zh, query.title_en, counts.get(gap, 0),
-                        int(new_counts.get(gap, 0)), int(resolved_counts.get(gap, 0)),
-                        f"{query.description_zh}\n{query.description}".strip(), sheet_of[gap]])
-        _as_text(summary[summary.max_row])
+        _append(summary, [gap, query.title_zh, query.title_en, counts.get(gap, 0),
+                          int(new_counts.get(gap, 0)), int(resolved_counts.get(gap, 0)),
+                          f"{query.description_zh}\n{query.description}".strip(),
+                          sheet_of[gap]])
     summary.append(["合计 total", "", "", sum(counts.values()), len(data.new),
                     len(data.resolved), "", ""])
     last = summary.max_row
@@ -1349,8 +1404,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
             ("报告 report", data.name)]
     summary.append([])
     for key, value in info:
-        summary.append([key, value])
-        _as_text(summary[summary.max_row])
+        _append(summary, [key, value])
         summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
 
     found = data.found
@@ -1367,13 +1421,12 @@ def write_workbook(data: ReportData, path: Path) -> None:
         ws.append(headers)
         for i, row in enumerate(rows.itertuples(index=False), start=1):
             detail = row.detail if isinstance(row.detail, Mapping) else {}
-            ws.append([i, query.title_zh, row.id, _text(row.name), _text(row.grid_name),
-                       _text(getattr(row, "area_name", None)),
-                       row.orgs or "无 none", row.workers or "无 none"]
-                      + [_excel_value(k, detail[k], names) if k in detail else ""
-                         for k in keys]
-                      + ["新 new" if (gap, row.id) in new_keys else "", "", None, "", ""])
-            _as_text(ws[ws.max_row])
+            _append(ws, [i, query.title_zh, row.id, _text(row.name), _text(row.grid_name),
+                         _text(getattr(row, "area_name", None)),
+                         row.orgs or "无 none", row.workers or "无 none"]
+                        + [_excel_value(k, detail[k], names) if k in detail else ""
+                           for k in keys]
+                        + ["新 new" if (gap, row.id) in new_keys else "", "", None, "", ""])
         widths = [6, 16, 13, 28, 18, 14, 36, 24] + [max(12, min(24, _display_width(
             DETAIL_LABELS.get(k, k)) // 2 + 4)) for k in keys] + [8, 12, 12, 13, 26]
         style_sheet(ws, headers, widths, "E2",
@@ -1510,6 +1563,11 @@ def build_report(ds: Dataset, out_dir: str | Path, as_of: dt.date | str | None =
     except ReportBusy as exc:
         append_log(out_dir, status="busy", **fields, error=str(exc))
         raise
+    except UnsafePathError as exc:
+        if exc.filename == str(out_dir / LOCK_NAME):  # _run logs its own refusals
+            with contextlib.suppress(OSError):
+                append_log(out_dir, status="refused", **fields, error=str(exc))
+        raise
 
 
 def _run(ds: Dataset, out_dir: Path, day: dt.date, backend: str, neo4j_dataset: str | None,
@@ -1520,6 +1578,7 @@ def _run(ds: Dataset, out_dir: Path, day: dt.date, backend: str, neo4j_dataset: 
 
     tmp: Path | None = None
     try:
+        check_owned_entries(out_dir)
         _remove_leftovers(out_dir)
         _pause("after_lock")
         now = _now()
@@ -1532,14 +1591,14 @@ def _run(ds: Dataset, out_dir: Path, day: dt.date, backend: str, neo4j_dataset: 
         data = collect(ds, day, found, backend, params, previous, earlier, name,
                        now.isoformat(timespec="seconds"),
                        (neo4j_dataset or ds.name) if backend == "neo4j" else None)
-        (tmp / "gaps.json").write_text(findings_to_json(found) + "\n", encoding="utf-8")
-        (tmp / "gaps.csv").write_text(findings_to_csv(found), encoding="utf-8")
+        (tmp / "gaps.json").write_text(findings_to_json(found) + "\n", **TEXT_FILE)
+        (tmp / "gaps.csv").write_text(findings_to_csv(found), **TEXT_FILE)
         figures = report_figures(data)
         data.images = save_figures(figures, tmp)
         figures.clear()
         _pause("after_charts")
         write_workbook(data, tmp / "gaps.xlsx")
-        (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
+        (tmp / "report.html").write_text(render_html(data), **TEXT_FILE)
         meta = {
             "format": REPORT_FORMAT,
             "report": name,
@@ -1560,7 +1619,7 @@ def _run(ds: Dataset, out_dir: Path, day: dt.date, backend: str, neo4j_dataset: 
         }
         # meta.json last: a folder without it is not a complete report
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
+                                       **TEXT_FILE)
         os.chmod(tmp, 0o755)
         _fsync_tree(tmp)
         _pause("before_rename")
@@ -1583,7 +1642,8 @@ def _run(ds: Dataset, out_dir: Path, day: dt.date, backend: str, neo4j_dataset: 
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         with contextlib.suppress(OSError):
-            append_log(out_dir, status="failed", **fields,
+            append_log(out_dir, status="refused" if isinstance(exc, UnsafePathError)
+                       else "failed", **fields,
                        duration=f"{time.monotonic() - started:.1f}s",
                        error=f"{type(exc).__name__}: {exc}")
         raise
@@ -1603,7 +1663,8 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
         "line to DIR/report.log. Safe on a schedule: one run at a time (DIR/.lock), built in "
         "a temporary folder and renamed into place, so a failed run leaves the previous "
         "report intact. Exit 0 on success, 1 on failure or when another run holds the lock, "
-        "2 for an invalid dataset or date.")
+        "2 for an invalid dataset or date, or a symlink planted where the report keeps its own "
+        "files (DIR/.lock, report.log, latest, a report folder).")
     p.add_argument("dataset", nargs="?", default=None,
                    help="CSV directory or .xlsx workbook (default: the shipped data/jingansi)")
     p.add_argument("--out", required=True, type=Path, metavar="DIR",
@@ -1668,6 +1729,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         err.print(f"[red]错误 error[/]: {escape(str(exc))}")
         return 1
+    except UnsafePathError as exc:
+        err.print(f"[red]错误 error[/]: {escape(str(exc))}")
+        return exc.exit_code
     except OSError as exc:
         err.print(f"[red]错误 error[/]: 报告未写成，上一份报告保持不变 / report not written, the "
                   f"previous one is unchanged: {escape(str(exc))}")
