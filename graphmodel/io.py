@@ -174,9 +174,14 @@ def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Proble
     try:
         _, encoding = decode_csv_bytes(data)  # detection only: the parser decodes the bytes
     except UnicodeError:
-        return None, [Problem(table, path.name, None, None, None,
-                              "文件编码无法识别 / cannot decode file: save it as UTF-8 or GB18030")]
+        return None, _mixed_encoding(table, path.name, data) or [Problem(
+            table, path.name, None, None, None,
+            "文件编码无法识别 / cannot decode file: save it as UTF-8 or GB18030")]
     body = data[3:] if encoding == "utf-8-sig" else data
+    suspicious = _mixed_encoding(table, path.name, body) if encoding == "gb18030" else []
+    suspicious += _unbalanced_quote(table, path.name, body)
+    if suspicious:
+        return None, suspicious
     try:
         frame = pd.read_csv(_io.BytesIO(body), encoding="utf-8" if encoding == "utf-8-sig"
                             else encoding, dtype=object, keep_default_na=False,
@@ -190,7 +195,100 @@ def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Proble
         return None, clashes
     frame = frame.iloc[1:].set_axis(header, axis=1)
     frame, rows = _clean_frame(frame, first_row=2, text=True)
+    if b'"' in body and _has_line_breaks(frame):
+        rows = _physical_rows(body, rows)
     return RawTable(table, path.name, frame, rows, encoding), []
+
+
+def _mixed_encoding(table: str, file: str, body: bytes) -> list[Problem]:
+    """Mojibake guards for a file that is not UTF-8: a line that is UTF-8 inside it, or a
+    file in another Chinese encoding (Big5) that GB18030 would decode into nonsense."""
+    lines = body.split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if line.isascii() or not _decodes(line, "utf-8"):
+            continue
+        if not any(_decodes(other, "gb18030") and not _decodes(other, "utf-8")
+                   for other in lines):
+            break
+        return [Problem(table, file, number, None, None,
+                        "同一文件混用了两种编码：这一行是 UTF-8，其余是 GB18030；请整体另存为 UTF-8 / "
+                        "mixed encodings: this line is UTF-8 while the file is GB18030; save the "
+                        "whole file as UTF-8")]
+    if _looks_like_big5(body[:65536]):
+        return [Problem(table, file, None, None, None,
+                        "文件编码看起来是 Big5（繁体），不是 UTF-8 或 GB18030；请另存为 UTF-8 / the "
+                        "file looks like Big5 (traditional Chinese), not UTF-8 or GB18030: save "
+                        "it as UTF-8")]
+    return []
+
+
+def _looks_like_big5(sample: bytes) -> bool:
+    """Big5 bytes decode as GB18030 too, into rare characters: most Big5 characters fall
+    outside the common GB2312 set when read as GB18030. Flag a sample only when both that
+    test and charset-normalizer's detection say Big5 (short files fool either alone)."""
+    if not _decodes(sample, "big5"):
+        return False
+    text = sample.decode("gb18030", errors="ignore")
+    wide = [c for c in text if not c.isascii()]
+    if len(wide) < 4:
+        return False
+    rare = sum(1 for c in wide if not _encodes(c, "gb2312"))
+    if rare / len(wide) < 0.3:
+        return False
+    import charset_normalizer
+
+    guess = charset_normalizer.from_bytes(sample).best()
+    return guess is not None and guess.encoding in {"big5", "big5hkscs", "cp950"}
+
+
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _unbalanced_quote(table: str, file: str, body: bytes) -> list[Problem]:
+    """A double quote that opens a cell and never closes swallows every row after it: say
+    on which row it opened."""
+    if body.count(b'"') % 2 == 0:
+        return []
+    inside, opened = False, 0
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if line.count(b'"') % 2:
+            inside = not inside
+            opened = number if inside else opened
+    return [Problem(table, file, opened, None, None,
+                    "引号不成对：这一行的引号一直没有关闭，后面的行都会被并入这个单元格 / "
+                    "unbalanced quote: the quote opened on this row never closes, so every row "
+                    "after it would be swallowed into one cell")]
+
+
+def _has_line_breaks(frame: pd.DataFrame) -> bool:
+    return any(frame[c].dropna().str.contains("\n", regex=False).any() for c in frame.columns
+               if "\n" in "".join(frame[c].dropna().astype(str)))
+
+
+def _physical_rows(body: bytes, rows: pd.Series) -> pd.Series:
+    """Row numbers as the file shows them when quoted cells span several lines (a record
+    starts on the line where no quote is open)."""
+    starts, inside = [], False
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if not inside:
+            starts.append(number)
+        if line.count(b'"') % 2:
+            inside = not inside
+    records = starts[1:]  # the first record is the header
+    return rows.map(lambda r: records[r - 2] if r - 2 < len(records) else r)
 
 
 def _read_directory(path: Path, raw: RawDataset) -> None:
@@ -243,6 +341,7 @@ def _read_workbook(path: Path, raw: RawDataset) -> None:
                   for sheet in workbook.worksheets]
         listed = _listed_sheets(path)
         workbook.close()
+        formulas = _formula_cells(path)
     except Exception as exc:  # openpyxl raises many kinds (zip, XML, KeyError) on damage
         raw.problems.append(Problem("-", path.name, None, None, None,
                                     "工作簿已损坏或不是 .xlsx 文件，无法读取 / the workbook is "
@@ -265,6 +364,40 @@ def _read_workbook(path: Path, raw: RawDataset) -> None:
                                         f"ignored{hint}", "warning"))
             continue
         _read_sheet(path, name, values, raw)
+        _uncomputed_formulas(path, name, values, formulas.get(title, []), raw)
+
+
+def _formula_cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Each sheet's cells as written (formulas as text), only when some sheet holds a
+    formula: a formula Excel never computed has no value to read."""
+    with zipfile.ZipFile(path) as archive:
+        if not any(b"<f" in archive.read(n) for n in archive.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            return {}
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        return {s.title: list(s.iter_rows(values_only=True)) for s in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def _uncomputed_formulas(path: Path, name: str, values: list[tuple[object, ...]],
+                         formulas: list[tuple[object, ...]], raw: RawDataset) -> None:
+    if not values or not formulas:
+        return
+    header = [_clean_cell(c) or "" for c in values[0]]
+    for number, (row, written) in enumerate(zip(values, formulas, strict=False), start=1):
+        for index, cell in enumerate(written):
+            computed = row[index] if index < len(row) else None
+            if number > 1 and computed is None and isinstance(cell, str) and cell.startswith("="):
+                column = header[index] if index < len(header) else None
+                raw.problems.append(Problem(
+                    name, f"{path.name}[{name}]", number, column, cell[:200],
+                    "公式没有计算结果（文件未经 Excel 保存）：请在 Excel 中打开并保存，或直接填写数值 / a "
+                    "formula with no computed value (the file was not saved by Excel): open and "
+                    "save it in Excel, or type the value"))
 
 
 def _listed_sheets(path: Path) -> list[str]:
@@ -418,7 +551,12 @@ def _umask() -> int:
 
 def _make_parent(path: Path) -> list[Path]:
     """Create the missing parents of ``path``; return those created (to undo on failure)."""
+    from graphmodel.errors import UnsafeTargetError
+
     created = [p for p in reversed(path.parents) if not os.path.lexists(p)]
+    existing = next((p for p in path.parents if os.path.lexists(p)), None)
+    if existing is not None and not existing.is_dir():
+        raise UnsafeTargetError(f"{existing} 不是目录 / {existing} is not a directory")
     path.parent.mkdir(parents=True, exist_ok=True)
     return created
 
@@ -461,8 +599,10 @@ def write_directory_atomically(out: Path, write: Callable[[Path], None], force: 
                 "directory, or add --force (force=True) to replace the files graphmodel "
                 "writes there")
         for name in names or []:
-            if (out / name).is_dir() and not (out / name).is_symlink():
-                raise UnsafeTargetError(f"{out / name} is a directory; graphmodel writes a "
+            entry = out / name
+            if os.path.lexists(entry) and not entry.is_symlink() and not entry.is_file():
+                raise UnsafeTargetError(f"{entry} 不是普通文件 / {entry} is not a regular file "
+                                        "(a directory, device or pipe); graphmodel writes a "
                                         "file there")
     created: list[Path] = []
     tmp: Path | None = None
@@ -502,8 +642,9 @@ def write_file_atomically(target: Path, write: Callable[[Path], None],
 
     _refuse_link(target)
     if os.path.lexists(target):
-        if target.is_dir():
-            raise UnsafeTargetError(f"{target} is a directory; name the workbook file")
+        if not target.is_file():
+            raise UnsafeTargetError(f"{target} 不是普通文件 / {target} is not a regular file "
+                                    "(a directory, device or pipe); name the workbook file")
         if not force:
             raise TargetNotEmptyError(
                 f"{target} 已存在，拒绝覆盖 / {target} exists; refusing to overwrite it. Name "

@@ -702,7 +702,7 @@ def run_risk_query(name: str, dataset: str, as_of: dt.date | str | None = None,
     if name == "risk_view":
         frame = _frame(frame, risk.VIEW_COLUMNS, {"level": "int64"})
         for column in ("assessed_on", "deadline"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
         return frame
     return _frame(frame, risk.SUGGESTED_COLUMNS, {"suggested_level": "int64", "score": "int64"})
 

@@ -171,10 +171,17 @@ def _map_distinct(values: pd.Series, function: Callable[[object], object]) -> pd
     return pd.Series(results[codes], index=values.index, dtype=object)
 
 
+FIRST_DATE = pd.Timestamp("1900-01-01")
+"""Dates run from 1900-01-01 to 9999-12-31 (the format itself stops at year 9999)."""
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
     normalised = _map_distinct(values, lambda v: v.replace("/", "-")
                                if isinstance(v, str) and _DATE_RE.match(v) else None)
-    return pd.to_datetime(normalised, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    # microseconds, not pandas' old nanoseconds: 9999-12-31 ("no end") must fit
+    dates = pd.to_datetime(normalised, format="%Y-%m-%d", errors="coerce").astype(
+        "datetime64[us]")
+    return dates.where(dates >= FIRST_DATE)
 
 
 MAX_INT = 2**53
@@ -267,7 +274,8 @@ def _check_cells(column: schema.Column, frame: pd.DataFrame, collector: _Collect
                        + ", ".join(_enum_choices(column)))
     elif column.type == "date":
         bad = present & _parse_dates(values).isna()
-        collector.rows(bad, column.name, "日期无效，应为 YYYY-MM-DD / not a valid date (YYYY-MM-DD)")
+        collector.rows(bad, column.name, "日期无效，应为 1900-01-01 至 9999-12-31 之间的 YYYY-MM-DD / "
+                       "not a valid date (YYYY-MM-DD, from 1900-01-01 to 9999-12-31)")
     elif column.type == "bool":
         bad = present & ~_map_distinct(values, lambda v: not isinstance(v, str)
                                        or v.lower() in BOOLEAN_SPELLINGS).astype(bool)

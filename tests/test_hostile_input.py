@@ -358,3 +358,89 @@ def test_sheet_name_with_trailing_space_and_capital_is_named(tmp_path):
     book.save(path)
     problems = validate_raw(read_raw_dataset(path))[1]
     assert any("'Grids '" in p.message and "grids" in p.message for p in problems)
+
+
+# ---------------------------------------------------------------------------
+# Dates: 1900-01-01 .. 9999-12-31
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31", "1677-09-21", "10000-01-01",
+                                   "2026-02-30", "2026-13-01", "yesterday", "2026-11-01T10:00"])
+@pytest.mark.parametrize(("table", "column"), [("companies", "lease_expires"),
+                                               ("visits", "date"), ("links", "until")])
+def test_dates_out_of_range_are_refused(tmp_path, capsys, value, table, column):
+    def change(tables: dict[str, Rows]) -> None:
+        tables[table][0][column] = value
+
+    refuse(dataset_with(tmp_path, change), table, 2, column, "not a valid date", capsys)
+
+
+def test_no_end_date_9999_12_31_works(tmp_path, capsys):
+    from graphmodel import gaps, load_dataset
+
+    def change(tables: dict[str, Rows]) -> None:
+        tables["companies"][0]["lease_expires"] = "9999-12-31"
+        tables["links"][1]["until"] = "9999-12-31"
+        tables["links"][0]["since"] = "1900-01-01"
+
+    path = dataset_with(tmp_path, change)
+    ds = load_dataset(path)
+    assert str(ds["companies"]["lease_expires"].max().date()) == "9999-12-31"
+    found = gaps(ds, as_of="2026-06-30")
+    assert "key_building_without_worker" not in set(found["gap"])  # the link is still active
+    assert main(["validate", str(path)]) == 0
+
+
+# ---------------------------------------------------------------------------
+# Encodings, quotes and formulas
+# ---------------------------------------------------------------------------
+
+
+def test_utf8_line_inside_a_gb18030_file_names_the_row(tmp_path, capsys):
+    path = dataset_with(tmp_path, lambda t: None)
+    lines = (path / "grids.csv").read_text(encoding="utf-8").splitlines()
+    data = (lines[0] + "\n" + lines[1] + "\n").encode("gb18030") + (lines[2] + "\n").encode()
+    (path / "grids.csv").write_bytes(data)
+    refuse(path, "grids", 3, None, "mixed encodings", capsys)
+
+
+@pytest.mark.parametrize("encoding", ["big5", "cp950"])
+def test_big5_file_is_refused(tmp_path, capsys, encoding):
+    path = dataset_with(tmp_path, lambda t: None)
+    text = "id,name,kind,street_id,area_id\nG1,會德豐國際廣場網格,residential,S1,A1\n" \
+           "G2,越洋國際廣場網格,business,S1,\nG3,東海廣場網格,business,S1,\n"
+    (path / "grids.csv").write_bytes(text.encode(encoding))
+    refuse(path, "grids", None, None, "traditional Chinese", capsys)
+
+
+@pytest.mark.parametrize(("row", "cell"), [(2, '"甲公司'), (3, '乙"公司'), (3, '"乙公司')])
+def test_unbalanced_quote_says_where_it_opened(tmp_path, capsys, row, cell):
+    path = dataset_with(tmp_path, lambda t: None)
+    lines = (path / "companies.csv").read_text(encoding="utf-8").splitlines()
+    parts = lines[row - 1].split(",")
+    parts[1] = cell
+    lines[row - 1] = ",".join(parts)
+    (path / "companies.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refuse(path, "companies", row, None, "unbalanced quote", capsys)
+
+
+def test_rows_after_a_multi_line_note_keep_their_numbers(tmp_path):
+    def change(tables: dict[str, Rows]) -> None:
+        tables["companies"][0]["note"] = "第一行\n第二行\n第三行"
+        tables["companies"][1]["employees"] = "-5"
+
+    path = dataset_with(tmp_path, change)
+    problems = validate_raw(read_raw_dataset(path))[1]
+    bad = [p for p in problems if p.column == "employees"]
+    assert [p.row for p in bad] == [5]  # the header, two lines of C1, then C2 on line 5
+
+
+def test_formula_without_a_computed_value_is_named(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    path = workbook_of(tmp_path)
+    book = load_workbook(path)
+    book["companies"]["F2"] = "=1+1"   # employees of C1, never computed by Excel
+    book.save(path)
+    refuse(path, "companies", 2, "employees", "formula", capsys)
