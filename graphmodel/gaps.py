@@ -109,6 +109,12 @@ def _covers_targets(ds: Dataset, as_of: pd.Timestamp, org_ids: Iterable[str]) ->
     return set(covers.loc[covers["source_id"].isin(set(org_ids)), "target_id"])
 
 
+def assigned_places(ds: Dataset, as_of: pd.Timestamp) -> set[str]:
+    """Places some person has an active ``ASSIGNED_TO`` link to (the place itself only)."""
+    assigned = active_links(ds, as_of, ["ASSIGNED_TO"])
+    return set(assigned.loc[assigned["source_id"].isin(set(ds["people"]["id"])), "target_id"])
+
+
 def minority_residents(ds: Dataset) -> pd.Series:
     """Minority residents per area id (sum of non-Han population rows)."""
     population = ds["population"]
@@ -321,9 +327,7 @@ def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
     flagged = buildings["key_building"].fillna(False).astype(bool).to_numpy()
     big = (companies >= key_building_min_companies).to_numpy()
     key = buildings.loc[flagged | big, "id"]
-    assigned = active_links(ds, as_of, ["ASSIGNED_TO"])
-    people = set(ds["people"]["id"])
-    staffed = set(assigned.loc[assigned["source_id"].isin(people), "target_id"])
+    staffed = assigned_places(ds, as_of)
     found = {b: {"companies": int(companies[b]), "key_building": bool(f)}
              for b, f in zip(key, buildings.loc[flagged | big, "key_building"].fillna(False),
                              strict=True) if b not in staffed}
@@ -349,8 +353,7 @@ def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: in
           description_zh="没有任何人员对该网格本身建立有效的包干关系（每个网格都需要自己的网格员或网格长；"
                          "包干居民区或楼宇不算）。")
 def grid_without_worker(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    assigned = active_links(ds, as_of, ["ASSIGNED_TO"])
-    staffed = set(assigned.loc[assigned["source_id"].isin(set(ds["people"]["id"])), "target_id"])
+    staffed = assigned_places(ds, as_of)
     kinds = column_map(ds["grids"], "id", "kind")
     missing = [g for g in ds["grids"]["id"] if g not in staffed]
     return _result(missing, {g: {"grid_kind": kinds[g]} for g in missing})
