@@ -760,6 +760,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdout_broken(exc: OSError) -> bool:
+    """Whether ``exc`` is the terminal or pipe refusing output (``> /dev/full``): a write
+    error with no file name (file errors name their file; writers raise WriteError)."""
+    import errno
+
+    if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EPIPE):
+        return True
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit does not complain."""
+    with contextlib.suppress(OSError, ValueError), open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
+
+
 def _error_line(exc: BaseException) -> str:
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
     return printable(message or type(exc).__name__, LINE_LIMIT)
@@ -779,7 +799,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The driver logs every retry as a warning; the command prints one clear message instead.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()
+        return status
     except DatasetError as exc:
         print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ",
                        limit=_problem_limit(args))
@@ -799,10 +821,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (graphmodel gaps | head): stop quietly.
-        with contextlib.suppress(OSError, ValueError), open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), sys.stdout.fileno())
+        _drop_stdout()
         return 1
     except OSError as exc:
+        if _stdout_broken(exc):
+            _drop_stdout()
+            err.print(f"[red]错误 error[/]: cannot write the output: {escape(_error_line(exc))}")
+            return 1
         err.print(f"[red]错误 error[/]: {escape(_error_line(exc))}")
         return 2
     except Exception as exc:

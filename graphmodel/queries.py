@@ -215,7 +215,8 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     else:
         raise InvalidDateError(f"as_of must be a date YYYY-MM-DD, got {type(value).__name__}")
     if not AS_OF_MIN <= day <= AS_OF_MAX:
-        raise InvalidDateError(f"as_of must be from {AS_OF_MIN} to {AS_OF_MAX}, got {day}")
+        raise InvalidDateError(f"as_of must be a date YYYY-MM-DD from {AS_OF_MIN} to "
+                               f"{AS_OF_MAX}, got {day}")
     return day
 
 
