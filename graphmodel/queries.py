@@ -134,7 +134,7 @@ def all_queries(group: str | None = None) -> list[Query]:
 
 PARAM_MIN = 0
 PARAM_MAX = 36500
-"""Gap parameters are whole numbers from 0 to 36500 (a hundred years of days), GAPS.md."""
+"""Gap parameters are whole numbers from 0 to 36500 (a hundred years of days), docs/gaps.md."""
 
 AS_OF_MIN = dt.date(1900, 1, 1)
 AS_OF_MAX = dt.date(9999, 12, 31)
