@@ -77,7 +77,7 @@ def worker_baseline(_: argparse.Namespace) -> dict[str, Any]:
 def worker_generate(args: argparse.Namespace) -> dict[str, Any]:
     from graphmodel.generate import generate
 
-    result = generate(args.tier, seed=args.seed, out=args.path)
+    result = generate(args.tier, seed=args.seed, out=args.path, force=True)
     return {"seconds": result.seconds, "write_seconds": result.write_seconds,
             "counts": result.counts, "expected": result.expected}
 

@@ -25,7 +25,7 @@ import pandas as pd
 from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import followed_up, latest_assessments
-from graphmodel.queries import as_of_timestamp, register
+from graphmodel.queries import as_of_timestamp, register, resolve_params
 
 VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "grid_id",
                 "grid_name", "level", "label_zh", "label_en", "colour_zh", "colour_en",
@@ -176,13 +176,16 @@ def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     (True, True)
     """
     day = as_of_timestamp(as_of)
+    days = resolve_params(("followup_days_orange", "followup_days_red"),
+                          followup_days_orange=followup_days_orange,
+                          followup_days_red=followup_days_red)
     latest = latest_assessments(ds, day).reset_index(drop=True)
     view = _places(ds, latest["company_id"])
     view["level"] = latest["level"].astype("int64")
     view = view.join(level_columns(view["level"]))
     view["assessed_on"] = latest["assessed_on"]
-    view = view.join(followup_states(ds, latest, day, int(followup_days_orange),
-                                     int(followup_days_red)))
+    view = view.join(followup_states(ds, latest, day, days["followup_days_orange"],
+                                     days["followup_days_red"]))
     view["reason"] = latest["reason"].astype(object)
     view["kind"] = "assessed"
     view = view[VIEW_COLUMNS].sort_values(["level", "company_id"], ascending=[False, True],
