@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    ?= reports
 
-.PHONY: help install system-deps demo test test-fast lint dataset docs clean bench \
+.PHONY: help install system-deps demo test test-fast test-wheel lint dataset docs clean bench \
         neo4j-install neo4j-start neo4j-stop neo4j-status neo4j-load
 
 help:
 	@echo "make demo        - install and run the main job on the shipped dataset (embedded backend)"
 	@echo "make test        - install everything the tests need and run the whole suite"
+	@echo "make test-wheel  - build the wheel and sdist, install them in a fresh venv, run the CLI"
 	@echo "make neo4j-start - install (from Maven Central) and start the local Neo4j server"
 	@echo "make neo4j-stop  - stop it; make neo4j-status - is it running?"
 	@echo "make neo4j-load  - load the shipped dataset into it"
@@ -35,8 +36,9 @@ system-deps:
 demo: install system-deps
 	$(BIN)/graphmodel report --out $(OUT)
 
-# The whole suite, Neo4j and the Browser test included. The server is started
-# first (installed on first use) and stopped afterwards whatever the result.
+# The whole suite, Neo4j, the Browser and the wheel test (tests/test_wheel.py: the
+# package built, installed outside the checkout and run) included. The server is
+# started first (installed on first use) and stopped afterwards whatever the result.
 test: install system-deps neo4j-start
 	$(BIN)/python -m pytest; status=$$?; \
 	$(BIN)/graphmodel server stop >/dev/null 2>&1; \
@@ -58,7 +60,10 @@ neo4j-load: neo4j-start
 	$(BIN)/graphmodel neo4j load
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not neo4j and not browser"
+	$(BIN)/python -m pytest -m "not neo4j and not browser and not wheel"
+
+test-wheel: install neo4j-start
+	$(BIN)/python -m pytest -m wheel tests/test_wheel.py
 
 lint: install
 	$(BIN)/ruff check graphmodel tests scripts
@@ -73,4 +78,4 @@ docs: install
 	$(BIN)/graphmodel schema --write docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist

@@ -51,4 +51,15 @@ __all__ = [
     "write_template",
 ]
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version (declared only in pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("graphmodel")
+    except PackageNotFoundError:  # a checkout on sys.path, never installed
+        return "0+unknown"
+
+
+__version__ = _version()

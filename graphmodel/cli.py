@@ -531,6 +531,32 @@ def cmd_neo4j_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_neo4j_drop(args: argparse.Namespace) -> int:
+    from graphmodel import neo4j_backend as backend
+
+    conn = _connection(args)
+    name = args.dataset_name
+    if not backend.dataset_loaded(name, conn):
+        known = ", ".join(printable(n) for n in backend.dataset_names(conn)) or "none"
+        raise UsageError(f"Neo4j 中没有数据集 / no dataset {printable(name)!r} in Neo4j; "
+                         f"loaded 已加载: {known}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"删除数据集 {printable(name)!r} 需要确认 / dropping a dataset needs a "
+                             "confirmation: run it in a terminal or add --yes")
+        try:
+            answer = err.input(f"删除 Neo4j 中的数据集 {shown(name)}（其他数据集不受影响）？/ "
+                               "Drop this dataset from Neo4j (nothing else)? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in {"y", "yes", "是"}:
+            err.print("未删除 / nothing dropped")
+            return 1
+    deleted = backend.delete_dataset(name, conn)
+    out.print(f"[green]✓[/] dropped {shown(name)}: {deleted} entities deleted 已删除")
+    return 0
+
+
 def cmd_neo4j_gaps(args: argparse.Namespace) -> int:
     from graphmodel import neo4j_backend as backend
     from graphmodel.queries import parse_as_of
@@ -605,6 +631,13 @@ def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("datasets", help="list the datasets loaded")
     _add_connection(p)
     p.set_defaults(handler=cmd_neo4j_datasets)
+
+    p = sub.add_parser("drop", help="delete one dataset (and nothing else) from the server")
+    _add_connection(p)
+    p.add_argument("--dataset", dest="dataset_name", required=True, help="dataset name")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(handler=cmd_neo4j_drop)
+
 
     p = sub.add_parser("gaps", help="the coverage gaps computed on the server")
     _add_connection(p)

@@ -91,19 +91,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import schema, settings
 
 DEFAULT_SEED = 20250101
-AS_OF = "2026-11-29"
+AS_OF = settings.DEMO_AS_OF
 """The date the planted gaps are designed for (the shipped dataset's date too)."""
 
 PERIOD = ("2025-01-01", "2026-12-31")
 """Visits, demands and assessments are dated in this span (some after AS_OF)."""
 
-VISIT_WINDOW_DAYS = 180
-FOLLOWUP_DAYS = {4: 14, 5: 3}
-DEMAND_MAX_DAYS = 30
-KEY_BUILDING_MIN_COMPANIES = 20
+# Gaps are planted for the default gap parameters (graphmodel.settings).
+VISIT_WINDOW_DAYS = settings.GAP_DEFAULTS.visit_window_days
+FOLLOWUP_DAYS = settings.GAP_DEFAULTS.followup_days
+DEMAND_MAX_DAYS = settings.GAP_DEFAULTS.demand_max_days
+KEY_BUILDING_MIN_COMPANIES = settings.GAP_DEFAULTS.key_building_min_companies
 
 
 @dataclass(frozen=True)
@@ -480,11 +481,7 @@ def generate(tier: str, seed: int = DEFAULT_SEED, out: str | Path = "generated",
         "seed": seed,
         "as_of": AS_OF,
         "period": list(PERIOD),
-        "params": {"visit_window_days": VISIT_WINDOW_DAYS,
-                   "followup_days_orange": FOLLOWUP_DAYS[4],
-                   "followup_days_red": FOLLOWUP_DAYS[5],
-                   "demand_max_days": DEMAND_MAX_DAYS,
-                   "key_building_min_companies": KEY_BUILDING_MIN_COMPANIES},
+        "params": dict(settings.DEFAULT_PARAMS),
         "rates": RATES,
         "planted": planted,
         "counts": counts,

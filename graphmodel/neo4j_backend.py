@@ -45,16 +45,16 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import os
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
 from graphmodel.graph import entity_nodes, link_edges, structural_edges, visit_edges
 
@@ -87,20 +87,26 @@ def connection_settings(uri: str | None = None, user: str | None = None,
                         password: str | None = None, database: str | None = None) -> Connection:
     """Connection settings: arguments, else ``NEO4J_*`` environment, else the local server.
 
-    The local server's generated password is read from its untracked file
+    The environment variables and defaults are those of :mod:`graphmodel.settings`. The
+    local server's generated password is read from its untracked file
     (``.neo4j/password``); credentials never live in code.
     """
-    local: dict[str, str] = {}
-    if not (password or os.environ.get("NEO4J_PASSWORD")):
-        from graphmodel import server
-
-        local = server.credentials()
+    env = settings.neo4j_env()
     return Connection(
-        uri=uri or os.environ.get("NEO4J_URI") or local.get("uri", "bolt://127.0.0.1:7687"),
-        user=user or os.environ.get("NEO4J_USERNAME") or local.get("user", "neo4j"),
-        password=password or os.environ.get("NEO4J_PASSWORD") or local.get("password", ""),
-        database=database or os.environ.get("NEO4J_DATABASE") or local.get("database", "neo4j"),
+        uri=uri or env.get("uri") or settings.local_bolt_uri(),
+        user=user or env.get("user") or settings.NEO4J_DEFAULTS.user,
+        password=password or env.get("password") or _local_password(),
+        database=database or env.get("database") or settings.NEO4J_DEFAULTS.database,
     )
+
+
+def _local_password() -> str:
+    """The local server's password (written by its first start), else ``""``."""
+    path = settings.neo4j_home() / settings.NEO4J_DEFAULTS.password_file
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def open_driver(conn: Connection) -> Any:
@@ -321,10 +327,10 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
             deleted_rels = (_delete_in_batches(session, STALE_RELATIONSHIPS, ds.name, load_id)
                             if existed else 0)
             deleted_nodes = _delete_in_batches(session, STALE_NODES, ds.name, load_id) if sync else 0
-            session.run("MERGE (m:GraphmodelDataset {name: $dataset}) SET m.loaded_at = "
-                        "datetime(), m.nodes = $nodes, m.relationships = $rels, m.load_id = "
-                        "$load_id", dataset=ds.name, nodes=sum(map(len, nodes.values())),
-                        rels=sum(map(len, rels.values())), load_id=load_id).consume()
+            session.run(DATASET_META, dataset=ds.name, source=_source(ds),
+                        contract_version=schema.CONTRACT_VERSION,
+                        nodes=sum(map(len, nodes.values())), rels=sum(map(len, rels.values())),
+                        load_id=load_id).consume()
     except _driver_errors() as exc:
         raise Neo4jError(f"写入 Neo4j 中断 / load into Neo4j interrupted: {_one_line(exc)}. Re-run the load: "
                          "it converges to the right graph.") from None
@@ -332,6 +338,23 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
         driver.close()
     return LoadResult(ds.name, sum(map(len, nodes.values())), sum(map(len, rels.values())),
                       deleted_rels, deleted_nodes, time.perf_counter() - started)
+
+
+DATASET_META = """
+MERGE (m:GraphmodelDataset {name: $dataset})
+SET m.source = $source, m.contract_version = $contract_version, m.loaded_at = datetime(),
+    m.nodes = $nodes, m.relationships = $rels, m.load_id = $load_id
+"""
+"""One metadata node per dataset (not an ``Entity``): where it was loaded from, under which
+contract version and when; :func:`datasets` lists them, :func:`delete_dataset` removes it."""
+
+
+def _source(ds: Dataset) -> str:
+    """The file or directory the dataset was read from, as an absolute path."""
+    try:
+        return str(Path(ds.path).resolve())
+    except (OSError, RuntimeError):
+        return str(ds.path)
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -402,13 +425,46 @@ def _delete_in_batches(session: Any, cypher: str, dataset: str, load_id: str,
 # ---------------------------------------------------------------------------
 
 
+DATASETS = """
+MATCH (m:GraphmodelDataset)
+OPTIONAL MATCH (n:Entity {dataset: m.name})
+WITH m, count(n) AS entities
+RETURN m.name AS dataset, entities, m.relationships AS relationships,
+       m.source AS source, m.contract_version AS contract_version,
+       toString(datetime.truncate('second', m.loaded_at)) AS loaded_at
+ORDER BY dataset
+"""
+
+
 def datasets(conn: Connection | None = None) -> pd.DataFrame:
-    """The datasets loaded in the database, with entity counts and load time."""
-    cypher = ("MATCH (m:GraphmodelDataset) OPTIONAL MATCH (n:Entity {dataset: m.name}) "
-              "WITH m, count(n) AS entities RETURN m.name AS dataset, entities, "
-              "m.relationships AS relationships, toString(m.loaded_at) AS loaded_at "
-              "ORDER BY dataset")
-    return run_cypher(cypher, {}, conn)
+    """The datasets loaded in the database, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``dataset``, ``entities``, ``relationships``, ``source`` (the file or
+        directory it was loaded from), ``contract_version`` (of the data contract it was
+        loaded under) and ``loaded_at`` (UTC, to the second). ``source`` and
+        ``contract_version`` are empty for a dataset loaded before they were recorded.
+    """
+    return run_cypher(DATASETS, {}, conn)
+
+
+def dataset_names(conn: Connection | None = None) -> list[str]:
+    """The names of the datasets loaded in the database, sorted."""
+    return [str(name) for name in datasets(conn)["dataset"]]
+
+
+def dataset_loaded(dataset: str, conn: Connection | None = None) -> bool:
+    """Whether anything of ``dataset`` is in the database.
+
+    Its metadata node, or any entity: a load interrupted before its end leaves entities
+    without the metadata node, and they can still be deleted with :func:`delete_dataset`.
+    """
+    cypher = ("RETURN EXISTS { MATCH (:GraphmodelDataset {name: $dataset}) } "
+              "OR EXISTS { MATCH (n:Entity {dataset: $dataset}) WHERE n.id IS NOT NULL } "
+              "AS found")
+    return bool(run_cypher(cypher, {"dataset": dataset}, conn).at[0, "found"])
 
 
 _DRIVERS: dict[Connection, Any] = {}

@@ -35,22 +35,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from graphmodel import schema  # noqa: E402
+from graphmodel import schema, settings  # noqa: E402
 
 FACTS = Path(__file__).resolve().parent / "jingansi"
 DEFAULT_OUT = ROOT / "data" / "jingansi"
 
 RANDOM_SEED = 20210107
-AS_OF = dt.date(2026, 11, 29)  # the date the planted gaps are designed for
+AS_OF = dt.date.fromisoformat(settings.DEMO_AS_OF)  # the date the planted gaps are designed for
 PERIOD_START = dt.date(2025, 1, 1)  # synthetic activity (visits, demands, assessments) ...
 PERIOD_END = dt.date(2026, 11, 30)  # ... lies in this span (a few rows on purpose after AS_OF)
 TARGET_WORKERS = 90_000  # 人民网: 从业群体达9万余人 (spread over the synthetic companies)
 
-# Gap parameters (defaults of the gap definitions) - used by the self-check only.
-VISIT_WINDOW_DAYS = 180
-FOLLOWUP_DAYS = {4: 14, 5: 3}
-DEMAND_MAX_DAYS = 30
-KEY_BUILDING_MIN_COMPANIES = 20
+# Gap parameters (defaults of the gap definitions, graphmodel.settings) - self-check only.
+VISIT_WINDOW_DAYS = settings.GAP_DEFAULTS.visit_window_days
+FOLLOWUP_DAYS = settings.GAP_DEFAULTS.followup_days
+DEMAND_MAX_DAYS = settings.GAP_DEFAULTS.demand_max_days
+KEY_BUILDING_MIN_COMPANIES = settings.GAP_DEFAULTS.key_building_min_companies
 
 # ---------------------------------------------------------------------------------------------
 # Table layout: contract columns first, then only the known optional columns
