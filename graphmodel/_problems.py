@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from graphmodel.errors import DatasetError  # noqa: F401  (its old home: imports keep working)
+
 Severity = Literal["error", "warning"]
 
 VALUE_LIMIT = 200
@@ -140,26 +142,6 @@ class Problem:
     def as_dict(self) -> dict[str, object]:
         """The problem as a plain dict (for JSON output)."""
         return asdict(self)
-
-
-class DatasetError(Exception):
-    """Raised when a dataset breaks the contract; holds every problem found.
-
-    Commands turn this into exit status 2. Nothing is built or written when it
-    is raised.
-    """
-
-    exit_code = 2
-
-    def __init__(self, problems: list[Problem], source: str = "") -> None:
-        self.problems = [p for p in problems if p.severity == "error"]
-        self.warnings = [p for p in problems if p.severity == "warning"]
-        self.source = source
-        super().__init__(
-            f"{len(self.problems)} error(s) in dataset {source}".strip()
-            + "\n" + "\n".join(p.format() for p in self.problems[:20])
-            + ("\n..." if len(self.problems) > 20 else "")
-        )
 
 
 REQUIRED_COLUMN_MISSING = "required column is missing"

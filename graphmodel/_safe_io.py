@@ -31,6 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from graphmodel.errors import UnsafePathError
+
 FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 """First characters (after leading spaces) that make a spreadsheet read text as a formula."""
 FORMULA_CONTROL = ("\t", "\r")
@@ -41,16 +43,6 @@ XLSX_MAX_CELL = 32767
 _XLSX_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters an xlsx (XML) cell cannot hold: C0 controls but tab and newlines, lone
 surrogates, U+FFFE and U+FFFF."""
-
-
-class UnsafePathError(OSError):
-    """A file or folder the tool owns is a symlink (or another odd entry) planted in its
-    output folder: nothing was written through it. Commands exit with status 2."""
-
-    exit_code = 2
-
-    def __str__(self) -> str:
-        return str(self.strerror)
 
 
 # ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from graphmodel import schema
+from graphmodel import browser, generate, report, schema, server, settings
 from graphmodel._problems import (
     LINE_LIMIT,
     DatasetError,
@@ -37,8 +37,12 @@ from graphmodel._problems import (
     printable,
 )
 from graphmodel.dataset import Dataset, load_dataset
-from graphmodel.errors import GraphmodelError, InvalidParameterError, UsageError
-from graphmodel.neo4j_backend import Neo4jError
+from graphmodel.errors import (
+    GraphmodelError,
+    InvalidDateError,
+    InvalidParameterError,
+    UsageError,
+)
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -598,10 +602,251 @@ def cmd_neo4j_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_server(args: argparse.Namespace) -> int:
-    from graphmodel import server
+def cmd_report(args: argparse.Namespace) -> int:
+    """``graphmodel report``: one dated report folder (:mod:`graphmodel.report`)."""
+    from graphmodel.dataset import dataset_name
+    from graphmodel.queries import parse_as_of
 
-    return server.main([args.action])
+    params = _gap_params(args)
+    try:
+        as_of = parse_as_of(args.as_of)
+    except InvalidDateError as exc:
+        raise InvalidDateError(f"--as-of: {exc}") from None
+    out_dir: Path = args.out
+    dataset: Dataset | None = None
+    conn = None
+    if args.backend == "neo4j":  # everything comes from the server: no dataset files read
+        conn = _connection(args)
+        name = args.dataset_name or dataset_name(args.dataset or settings.default_dataset_path())
+    else:
+        try:
+            dataset = load_dataset(args.dataset, name=args.dataset_name)
+        except DatasetError as exc:
+            with contextlib.suppress(OSError):
+                out_dir.mkdir(parents=True, exist_ok=True)
+                report.append_log(out_dir, status="invalid", dataset=args.dataset_name or str(
+                    args.dataset or "default"), as_of=as_of.isoformat(), backend=args.backend,
+                    error=f"{len(exc.problems)} error(s) in {exc.source}")
+            raise
+        print_problems(dataset_notes(dataset.warnings))
+        name = dataset.name
+    try:
+        with report.sigterm_as_exit():
+            result = report.build_report(dataset, out_dir, as_of, backend=args.backend,
+                                         neo4j_dataset=name, params=params, conn=conn,
+                                         wait=args.wait)
+    except OSError as exc:
+        if isinstance(exc, GraphmodelError):
+            raise
+        err.print(f"[red]错误 error[/]: 报告未写成，上一份报告保持不变 / report not written, the "
+                  f"previous one is unchanged: {shown(exc, LINE_LIMIT)}")
+        return 1
+    print_report_summary(result)
+    return 0
+
+
+def print_report_summary(result: report.ReportResult) -> None:
+    """Print where the report is, the counts per gap and what changed."""
+    from graphmodel.gaps import GAP_NAMES
+    from graphmodel.queries import get_query
+
+    queries = {name: get_query(name) for name in GAP_NAMES}
+    latest = result.path.parent / report.LATEST_NAME
+    out.print(f"[green]✓[/] 报告已写入 report written: {shown(result.path, None)}")
+    out.print(f"  最新 latest: {shown(latest, None)}"
+              + ("" if result.latest_symlink else f" (see {report.LATEST_TXT})"))
+    out.print(f"  {shown(result.dataset)} as of {result.as_of.isoformat()} "
+              f"({result.backend}): {result.total} findings in "
+              f"{sum(1 for n in result.counts.values() if n)} gaps, "
+              f"{result.seconds:.1f}s")
+    new = result.new.groupby("gap").size().to_dict() if len(result.new) else {}
+    resolved = result.resolved.groupby("gap").size().to_dict() if len(result.resolved) else {}
+    width = max(len(g) for g in queries)
+    for gap, query in queries.items():
+        change = ""
+        if result.previous:
+            change = f"  (+{new.get(gap, 0)} −{resolved.get(gap, 0)})"
+        out.print(f"  {gap:<{width}} {result.counts.get(gap, 0):>4}  "
+                  f"{escape(query.title_zh)}{change}")
+    if result.previous:
+        out.print(f"  与上次报告相比 since {shown(result.previous)}: 新增 new "
+                  f"{len(result.new)}, 已解决 resolved {len(result.resolved)}")
+    else:
+        out.print("  首份报告，无可比较 / first report here: nothing to compare with")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """``graphmodel generate``: a synthetic dataset (:mod:`graphmodel.generate`)."""
+    result = generate.generate(args.tier, seed=args.seed, out=args.out, force=args.force)
+    print(f"generated tier {result.tier} (seed {result.seed}) in {result.seconds:.1f} s "
+          f"(writing {result.write_seconds:.1f} s) -> {printable(result.out, None)}")
+    for name, count in result.counts.items():
+        print(f"  {name:<18} {count:>10,}")
+    print(f"expected findings on {generate.AS_OF} (default parameters):")
+    for name, count in result.expected.items():
+        print(f"  {name:<34} {count:>8,}")
+    return 0
+
+
+def _password_source() -> str:
+    if os.environ.get("NEO4J_PASSWORD"):
+        return "$NEO4J_PASSWORD"
+    return str(server.password_file())
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    """``graphmodel server install|start|restart|stop|status|credentials``."""
+    import json
+
+    action = args.action
+    if action == "install":
+        home = server.install()
+        print(f"Neo4j {server.NEO4J_VERSION} + Browser {server.BROWSER_VERSION} installed in "
+              f"{home}")
+    elif action in ("start", "restart"):
+        if action == "restart":
+            server.stop()
+        info = server.start(post_connect_cmd=args.post_connect_cmd,
+                            browser_assets=not args.no_browser_assets,
+                            remote_content_hostname_allowlist=args.remote_content_allowlist,
+                            extra_config=args.config, timeout=args.timeout)
+        print(f"Neo4j {info['version']} running (pid {info['pid']})")
+        print(f"  Bolt:    {info['bolt_uri']}")
+        print(f"  Browser: {info['browser_url']}")
+        print(f"  Guide:   :play {info['guide_url']}")
+        print(f"  user neo4j; password in {_password_source()}")
+    elif action == "stop":
+        print("Neo4j stopped." if server.stop(timeout=args.timeout) else "Neo4j was not running.")
+    elif action == "status":
+        info = server.status()
+        if args.json:
+            print(json.dumps(info, indent=2))
+        else:
+            state = f"running (pid {info['pid']})" if info["running"] else "not running"
+            print(f"Neo4j {info['version']}: {state}")
+            print(f"  installed: {'yes' if info['installed'] else 'no'} ({info['home']})")
+            print(f"  Bolt:      {info['bolt_uri']}")
+            print(f"  Browser:   {info['browser_url']}")
+            print(f"  Guide:     :play {info['guide_url']}")
+            print(f"  log:       {info['log']}")
+        return 0 if info["running"] else 1
+    elif action == "credentials":
+        creds = server.credentials()
+        if not args.show_password:
+            creds["password"] = f"<hidden; see {_password_source()}>"
+        for key, value in creds.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_browser(args: argparse.Namespace) -> int:
+    """``graphmodel browser style|guide|write``: Neo4j Browser's style and guide."""
+    if args.action == "style":
+        sys.stdout.write(browser.grass())
+    elif args.action == "guide":
+        sys.stdout.write(browser.guide_html(args.dataset_name, args.as_of))
+    else:
+        directory = Path(args.directory) if args.directory else server.assets_dir()
+        for path in browser.write_assets(directory, args.dataset_name, args.as_of,
+                                         base_url=server.assets_url()).values():
+            print(path)
+    return 0
+
+
+def _add_report_command(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "report", help="dated analyst report: HTML, Excel, JSON/CSV, charts, network map",
+        description="Write a dated report folder under DIR (report.html, gaps.xlsx, gaps.json, "
+        "gaps.csv, the tables as CSV, charts, network.png, meta.json), point DIR/latest at it "
+        "and append one line to DIR/report.log. With --backend neo4j every query runs on the "
+        "server and the dataset is read from it: no dataset files are needed. Safe on a "
+        "schedule: one run at a time (DIR/.lock), built in a temporary folder and renamed into "
+        "place, so a failed run leaves the previous report intact. Exit 0 on success, 1 on "
+        "failure or when another run holds the lock, 2 for an invalid dataset or date, or a "
+        "symlink planted where the report keeps its own files (DIR/.lock, report.log, latest, "
+        "a report folder).")
+    p.add_argument("dataset", nargs="?", default=None,
+                   help="CSV directory or .xlsx workbook (default: the shipped data/jingansi); "
+                        "not read with --backend neo4j")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="report directory (dated folders, latest, report.log)")
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--backend", choices=report.BACKENDS, default="embedded",
+                   help="the engine every query runs on (default embedded; neo4j needs the "
+                        "dataset loaded with graphmodel neo4j load)")
+    p.add_argument("--dataset", dest="dataset_name", metavar="NAME",
+                   help="dataset name (default: directory name); with --backend neo4j, the "
+                        "name it was loaded under")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="override a gap parameter, e.g. visit_window_days=90 (repeatable)")
+    p.add_argument("--config", help="JSON or TOML file of parameters")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait up to SECONDS for another run to finish (default 0: fail at "
+                        "once with exit 1)")
+    _add_connection(p)
+    p.set_defaults(handler=cmd_report)
+
+
+def _add_generate_command(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "generate", help="write a synthetic dataset at street, district or city scale",
+        description="Write a synthetic dataset that meets the data contract, with coverage gaps "
+        f"planted at known rates for {generate.AS_OF} (see generate.json in DIR). The same "
+        "tier and seed give byte-identical files.")
+    p.add_argument("--tier", required=True, choices=list(generate.TIERS),
+                   help="street (~500 companies), district (~100,000), city (~1,000,000)")
+    p.add_argument("--seed", type=int, default=generate.DEFAULT_SEED,
+                   help=f"random seed (default {generate.DEFAULT_SEED})")
+    p.add_argument("--out", required=True, help="directory to write (new or empty, unless "
+                   "--force)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the tables and generate.json already in DIR")
+    p.set_defaults(handler=cmd_generate)
+
+
+def _add_server_commands(commands: argparse._SubParsersAction) -> None:
+    server_parser = commands.add_parser(
+        "server", help="install/start/stop/status of the local Neo4j server",
+        description="Manage the project's own Neo4j Community server, installed from Maven "
+        "Central (data, logs and password under .neo4j/).")
+    sub = server_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("install", help="resolve the Neo4j and Browser jars with Maven")
+    for name, what in (("start", "start and wait until Bolt answers"),
+                       ("restart", "stop, then start")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--post-connect-cmd",
+                       help="value of browser.post_connect_cmd (default: apply graphmodel's "
+                            "style and open its guide; '' for none)")
+        p.add_argument("--no-browser-assets", action="store_true",
+                       help="do not write graphmodel's Browser style and guide")
+        p.add_argument("--remote-content-allowlist",
+                       help="comma-separated hosts Browser may fetch content from")
+        p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                       help="extra neo4j.conf setting (repeatable)")
+        p.add_argument("--timeout", type=float, default=120.0, help="seconds (default 120)")
+    p = sub.add_parser("stop", help="stop the server")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds before SIGKILL")
+    p = sub.add_parser("status", help="show status; exit status 1 if not running")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("credentials", help="print connection settings")
+    p.add_argument("--show-password", action="store_true")
+    server_parser.set_defaults(handler=cmd_server)
+
+
+def _add_browser_commands(commands: argparse._SubParsersAction) -> None:
+    browser_parser = commands.add_parser(
+        "browser", help="Neo4j Browser style (GraSS) and guide",
+        description="Neo4j Browser style (GraSS) and guide generated from graphmodel's schema "
+        "and query library (docs/neo4j_browser.md).")
+    sub = browser_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub.add_parser("style", help="print the GraSS style sheet")
+    guide = sub.add_parser("guide", help="print the guide's HTML")
+    write = sub.add_parser("write", help="write style.grass and guide.html")
+    write.add_argument("directory", nargs="?", help="default: the local server's asset dir")
+    for p in (guide, write):
+        p.add_argument("--dataset", dest="dataset_name", help="dataset name for :param dataset")
+        p.add_argument("--as-of", help="YYYY-MM-DD for :param as_of (default: date())")
+    browser_parser.set_defaults(handler=cmd_browser)
 
 
 def _add_connection(parser: argparse.ArgumentParser) -> None:
@@ -637,7 +882,6 @@ def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", dest="dataset_name", required=True, help="dataset name")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(handler=cmd_neo4j_drop)
-
 
     p = sub.add_parser("gaps", help="the coverage gaps computed on the server")
     _add_connection(p)
@@ -763,18 +1007,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_risk)
 
-    from graphmodel.generate import register_cli as register_generate
-    from graphmodel.report import register_cli as register_report
-
-    register_report(commands)
-    register_generate(commands)
+    _add_report_command(commands)
+    _add_generate_command(commands)
     _add_neo4j_commands(commands)
-
-    p = commands.add_parser("server", help="install/start/stop/status of the local Neo4j server",
-                            description="Manage the project's own Neo4j Community server "
-                            "(data, logs and password under .neo4j/).")
-    p.add_argument("action", choices=("install", "start", "stop", "status"))
-    p.set_defaults(handler=cmd_server)
+    _add_server_commands(commands)
+    _add_browser_commands(commands)
 
     p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)",
                             description="Print docs/schema.md (the default, also --markdown) or "
@@ -843,12 +1080,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = _error_line(exc)
         err.print(f"graphmodel {escape(args.command)}: [red]错误 error[/]: {escape(message)}")
         raise UsageExit(message) from None
-    except GraphmodelError as exc:
+    except GraphmodelError as exc:  # every other kind: errors.py gives its exit status
         err.print(f"[red]错误 error[/]: {escape(_error_line(exc))}")
         return exc.exit_code
-    except Neo4jError as exc:
-        err.print(f"[red]错误 error[/]: {shown(exc, LINE_LIMIT)}")
-        return 1
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130

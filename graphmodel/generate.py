@@ -81,7 +81,6 @@ Examples
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from dataclasses import dataclass, field
@@ -1329,41 +1328,3 @@ def _population(t: Tier, rng: np.random.Generator, p: dict[str, Any], o: dict[st
         "residents": int_text(frame["residents"].to_numpy()),
         "registered": int_text(registered, rng.random(n) < 0.2),
     })
-
-
-# ---------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------
-
-
-def cmd_generate(args: argparse.Namespace) -> int:
-    """Handler of ``graphmodel generate``."""
-    from graphmodel._problems import printable
-
-    result = generate(args.tier, seed=args.seed, out=args.out, force=args.force)
-    print(f"generated tier {result.tier} (seed {result.seed}) in {result.seconds:.1f} s "
-          f"(writing {result.write_seconds:.1f} s) -> {printable(result.out, None)}")
-    for name, count in result.counts.items():
-        print(f"  {name:<18} {count:>10,}")
-    print(f"expected findings on {AS_OF} (default parameters):")
-    for name, count in result.expected.items():
-        print(f"  {name:<34} {count:>8,}")
-    return 0
-
-
-def register_cli(commands: argparse._SubParsersAction) -> None:
-    """Add ``generate --tier street|district|city [--seed N] --out DIR``."""
-    p = commands.add_parser(
-        "generate", help="write a synthetic dataset at street, district or city scale",
-        description="Write a synthetic dataset that meets the data contract, with coverage gaps "
-        f"planted at known rates for {AS_OF} (see generate.json in DIR). The same tier and seed "
-        "give byte-identical files.")
-    p.add_argument("--tier", required=True, choices=list(TIERS),
-                   help="street (~500 companies), district (~100,000), city (~1,000,000)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default "
-                   f"{DEFAULT_SEED})")
-    p.add_argument("--out", required=True, help="directory to write (new or empty, unless "
-                   "--force)")
-    p.add_argument("--force", action="store_true",
-                   help="replace the tables and generate.json already in DIR")
-    p.set_defaults(handler=cmd_generate)

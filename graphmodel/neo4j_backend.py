@@ -56,6 +56,7 @@ import pandas as pd
 
 from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
+from graphmodel.errors import Neo4jError
 from graphmodel.graph import entity_nodes, link_edges, structural_edges, visit_edges
 
 if TYPE_CHECKING:
@@ -67,10 +68,6 @@ DEFAULT_BATCH_SIZE = 5000
 def _one_line(exc: BaseException) -> str:
     """A driver exception as one line (its messages often span several)."""
     return " ".join(str(exc).split())
-
-
-class Neo4jError(RuntimeError):
-    """A Neo4j problem explained in one line (wrong password, unreachable server...)."""
 
 
 @dataclass(frozen=True)

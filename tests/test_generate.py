@@ -20,8 +20,9 @@ import pytest
 from _generate import KIND, assert_v2_hierarchy
 
 from graphmodel import load_dataset, schema
+from graphmodel.cli import build_parser
 from graphmodel.gaps import GAP_NAMES, gaps
-from graphmodel.generate import AS_OF, TIERS, generate, hierarchy, register_cli
+from graphmodel.generate import AS_OF, TIERS, generate, hierarchy
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -207,8 +208,8 @@ def test_unknown_tier_is_refused(tmp_path: Path) -> None:
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser(prog="graphmodel")
-    register_cli(parser.add_subparsers(dest="command"))
+    parser = build_parser()  # every command, generate among them, is in graphmodel.cli
+    assert isinstance(parser, argparse.ArgumentParser)
     args = parser.parse_args(["generate", "--tier", "street", "--seed", "3", "--out",
                               str(tmp_path / "cli")])
     assert args.handler(args) == 0

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from graphmodel import load_dataset, report
+from graphmodel import cli, load_dataset, report
 from graphmodel.gaps import GAP_NAMES, findings_to_csv, findings_to_json, gaps
 from graphmodel.queries import get_query
 
@@ -27,7 +27,8 @@ AS_OF = "2026-11-29"
 EARLY, LATE = "2026-02-10", "2026-08-01"
 PNGS = ("gaps_per_grid.png", "risk_per_grid.png", "gap_history.png", "sector_matrix.png",
         "network.png")
-FILES = ("report.html", "gaps.xlsx", "gaps.json", "gaps.csv", "meta.json", *PNGS)
+TABLES = ("risk_view.csv", "sector_matrix.csv", "bridges.csv", "responsibility.csv")
+FILES = ("report.html", "gaps.xlsx", "gaps.json", "gaps.csv", "meta.json", *PNGS, *TABLES)
 
 
 # ---------------------------------------------------------------------------
@@ -90,20 +91,31 @@ def log_lines(out: Path) -> list[str]:
     return (out / report.LOG_NAME).read_text(encoding="utf-8").splitlines()
 
 
+PAUSING = Path(__file__).with_name("_report_pause.py")
+"""Runs the report in a child that pauses at a stage (the package has no test hook)."""
+
+
 def spawn(dataset: Path, out: Path, as_of: str, *extra: str, pause: str = "") -> subprocess.Popen:
-    env = dict(os.environ)
-    env.pop(report.PAUSE_ENV, None)
-    if pause:
-        env[report.PAUSE_ENV] = pause
+    command = ([sys.executable, str(PAUSING), pause] if pause
+               else [sys.executable, "-m", "graphmodel.report"])
     return subprocess.Popen(
-        [sys.executable, "-m", "graphmodel.report", str(dataset), "--out", str(out),
-         "--as-of", as_of, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [*command, str(dataset), "--out", str(out), "--as-of", as_of, *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def report_main(argv: list[str]) -> int:
+    """``graphmodel report ARGV``: the exit status (a bad argument exits with 2)."""
+    try:
+        return cli.main(["report", *argv])
+    except SystemExit as exc:
+        return int(exc.code)
 
 
 def wait_for_pause(proc: subprocess.Popen, stage: str, timeout: float = 60) -> None:
-    """Read the child's stderr until the test hook says it paused at ``stage``."""
-    marker = f"{report.PAUSE_ENV}: paused at {stage}"
+    """Read the child's stderr until the pausing wrapper says it paused at ``stage``."""
+    from _report_pause import MARKER
+
+    marker = f"{MARKER}: paused at {stage}"
     deadline = time.monotonic() + timeout
     seen = []
     while time.monotonic() < deadline:
@@ -470,8 +482,8 @@ def test_failed_run_keeps_previous_report_and_removes_temp(tiny, monkeypatch):
         written.extend(p.name for p in path.parent.iterdir())
         raise RuntimeError("disk full (simulated)")
 
-    monkeypatch.setattr(report, "report_figures", lambda data: {})  # no charts: faster
-    monkeypatch.setattr(report, "write_workbook", broken)
+    monkeypatch.setattr(report.content, "report_figures", lambda data: {})  # no charts: faster
+    monkeypatch.setattr(report.run, "write_workbook", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         report.build_report(load_dataset(dataset), out, LATE)
     assert "gaps.json" in written  # it failed half-way through writing the folder
@@ -582,12 +594,12 @@ def test_lock_busy_in_process_and_wait_timeout(tmp_path):
 def test_register_cli_adds_the_report_command(tmp_path):
     import argparse
 
-    parser = argparse.ArgumentParser()
-    report.register_cli(parser.add_subparsers(dest="command"))
+    parser = cli.build_parser()
+    assert isinstance(parser, argparse.ArgumentParser)
     args = parser.parse_args(["report", "data/x", "--out", str(tmp_path), "--as-of", AS_OF,
                               "--backend", "neo4j", "--dataset", "jas", "--param",
                               "visit_window_days=90", "--wait", "5"])
-    assert args.handler is report.cmd_report and args.out == tmp_path
+    assert args.handler is cli.cmd_report and args.out == tmp_path
     assert (args.dataset, args.dataset_name, args.backend, args.wait) == ("data/x", "jas",
                                                                           "neo4j", 5.0)
     assert args.param == ["visit_window_days=90"]
@@ -596,17 +608,17 @@ def test_register_cli_adds_the_report_command(tmp_path):
 def test_cli_exit_codes_and_summary(tiny_template, make_dataset, tmp_path, capsys):
     dataset, _, _ = tiny_template
     out = tmp_path / "out"
-    assert report.main([str(dataset), "--out", str(out), "--as-of", "2026-13-01"]) == 2
+    assert report_main([str(dataset), "--out", str(out), "--as-of", "2026-13-01"]) == 2
     assert "--as-of" in capsys.readouterr().err
     bad = make_dataset(dict(tiny_tables(), grids=[{"id": "G1", "name": "x", "kind": "?",
                                                    "street_id": "NOPE"}]), name="bad")
-    assert report.main([str(bad), "--out", str(out), "--as-of", EARLY]) == 2
+    assert report_main([str(bad), "--out", str(out), "--as-of", EARLY]) == 2
     assert "error" in capsys.readouterr().err
     assert "status=invalid" in log_lines(out)[-1] and folders(out) == []
     with report.report_lock(out):
-        assert report.main([str(dataset), "--out", str(out), "--as-of", EARLY]) == 1
+        assert report_main([str(dataset), "--out", str(out), "--as-of", EARLY]) == 1
     assert "another report run holds" in capsys.readouterr().err
-    assert report.main([str(dataset), "--out", str(out), "--as-of", EARLY, "--param",
+    assert report_main([str(dataset), "--out", str(out), "--as-of", EARLY, "--param",
                         "visit_window_days=30"]) == 0
     printed = capsys.readouterr().out
     assert "report written" in printed and str(out) in printed
@@ -651,3 +663,66 @@ def test_neo4j_backend_writes_the_same_findings(tiny_template, tmp_path):
         finally:
             driver.close()
 
+
+
+def _rounded(value):
+    """JSON-like data with floats rounded to 9 digits (engines may differ in the last bits)."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _table(path: Path):
+    import pandas as pd
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _rounded([{k: (float(v) if _is_float(v) else v) for k, v in row.items()}
+                     for row in frame.to_dict("records")])
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "." in text or "e" in text.lower()
+
+
+@pytest.mark.neo4j
+def test_server_only_report_equals_the_embedded_one(tmp_path):
+    """``report --backend neo4j`` where no dataset file exists: every machine-readable output
+    (gaps.json and the tables' CSV files) equals the embedded report's, floats to 9 digits."""
+    from graphmodel import neo4j_backend as backend
+
+    name = "report-test-server-only"
+    ds = load_dataset(name=name)
+    backend.load(ds, progress=False)
+    try:
+        embedded = report.build_report(ds, tmp_path / "embedded", AS_OF)
+        nowhere = tmp_path / "cwd"
+        nowhere.mkdir()
+        env = dict(os.environ, GRAPHMODEL_DATASET=str(tmp_path / "no-such-dataset"))
+        done = subprocess.run(
+            [sys.executable, "-m", "graphmodel.report", "--backend", "neo4j", "--dataset",
+             name, "--out", str(tmp_path / "served"), "--as-of", AS_OF],
+            cwd=nowhere, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        served = tmp_path / "served" / "latest"
+        assert sorted(p.name for p in served.iterdir()) == sorted(FILES)
+        meta = json.loads((served / "meta.json").read_text(encoding="utf-8"))
+        assert meta["engine"] == "neo4j" and meta["neo4j_dataset"] == name
+        assert meta["counts"] == json.loads(
+            (embedded.path / "meta.json").read_text(encoding="utf-8"))["counts"]
+        assert "Neo4j" in parse((served / "report.html").read_text(encoding="utf-8")).text[0:400] \
+            or "Neo4j 服务器" in (served / "report.html").read_text(encoding="utf-8")
+        for filename in ("gaps.json",):
+            assert _rounded(json.loads((served / filename).read_text(encoding="utf-8"))) == \
+                _rounded(json.loads((embedded.path / filename).read_text(encoding="utf-8")))
+        for filename in ("gaps.csv", *TABLES):
+            assert _table(served / filename) == _table(embedded.path / filename), filename
+    finally:
+        backend.delete_dataset(name)

@@ -26,14 +26,17 @@ user connects (see ``docs/neo4j_browser.md``). The ports are 7687 (Bolt) and 747
 or ``$GRAPHMODEL_NEO4J_BOLT_PORT`` and ``$GRAPHMODEL_NEO4J_HTTP_PORT`` (read at import),
 for a second instance beside the project's one.
 
-Command line::
+Command line (:mod:`graphmodel.cli`; ``python -m graphmodel.server`` is the same)::
 
-    python -m graphmodel.server install|start|stop|restart|status|credentials
+    graphmodel server install|start|stop|restart|status|credentials
+
+The Neo4j client (:mod:`graphmodel.neo4j_backend`) never imports this module: it finds the
+local server's address and password through :mod:`graphmodel.settings` (the same home,
+ports and ``password`` file).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import fcntl
@@ -53,6 +56,9 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from graphmodel import browser, settings
+from graphmodel.errors import ServerError
 
 NEO4J_VERSION = "5.26.30"
 """Pinned ``org.neo4j:neo4j`` version: the newest 5.26.x (LTS) on Maven Central."""
@@ -91,7 +97,7 @@ ASSETS_HOST = "localhost"
 """Host name in the URLs of the Browser assets: Neo4j Browser fetches remote content only
 from hosts of ``browser.remote_content_hostname_whitelist``, and ``localhost`` is in its
 default list (``guides.neo4j.com, localhost``)."""
-ASSETS_PATH = "/browser/graphmodel/"
+ASSETS_PATH = browser.ASSETS_PATH
 """Where the server serves graphmodel's Browser assets (style, guide), see :func:`assets_url`."""
 
 DEFAULT_USER = "neo4j"
@@ -102,7 +108,7 @@ MIN_PASSWORD_LENGTH = 8
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = settings.PROJECT_DIR
 
 _MARKER = ".installed"
 _JAVA_OPTIONS = (
@@ -137,8 +143,9 @@ _START_BANNER = "==== graphmodel.server: starting Neo4j at"
 _LAUNCHER = 'log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $!'
 
 
-class ServerError(RuntimeError):
-    """Installing, starting or stopping the Neo4j server failed."""
+def password_file(home: Path | None = None) -> Path:
+    """The file holding the local server's generated password (``<home>/password``)."""
+    return _password_file(_home(home))
 
 
 # --------------------------------------------------------------------------- paths
@@ -152,8 +159,7 @@ def default_home() -> Path:
     Path
         ``$GRAPHMODEL_NEO4J_HOME`` if set, else ``<project>/.neo4j``.
     """
-    override = os.environ.get(HOME_ENV)
-    return Path(override).expanduser().resolve() if override else PROJECT_DIR / ".neo4j"
+    return settings.neo4j_home()
 
 
 def _home(home: Path | str | None) -> Path:
@@ -458,9 +464,7 @@ def _write_browser_assets(home: Path) -> str | None:
     """
     try:
         _prepare_web(home)
-        from graphmodel import browser
-
-        browser.write_assets(assets_dir(home))
+        browser.write_assets(assets_dir(home), base_url=assets_url())
         return browser.post_connect_cmd(assets_url())
     except Exception as exc:  # the server is still worth starting
         _say(f"Browser style/guide not installed ({type(exc).__name__}: {exc}); "
@@ -1042,119 +1046,3 @@ def status(home: Path | None = None) -> dict[str, Any]:
         "home": str(home),
         "log": str(_console_log(home)),
     }
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m graphmodel.server",
-        description="Manage the project's Neo4j Community server (installed from Maven Central).",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("install", help="resolve the Neo4j and Browser jars with Maven")
-    for name, text in (("start", "start and wait until Bolt answers"), ("restart", "stop+start")):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument(
-            "--post-connect-cmd",
-            help="value of browser.post_connect_cmd (default: apply graphmodel's style and "
-            "open its guide; '' for none)",
-        )
-        cmd.add_argument(
-            "--no-browser-assets",
-            action="store_true",
-            help="do not write graphmodel's Browser style and guide",
-        )
-        cmd.add_argument(
-            "--remote-content-allowlist",
-            help="comma-separated hosts Browser may fetch content from",
-        )
-        cmd.add_argument(
-            "--config",
-            action="append",
-            default=[],
-            metavar="KEY=VALUE",
-            help="extra neo4j.conf setting (repeatable)",
-        )
-        cmd.add_argument("--timeout", type=float, default=120.0, help="seconds (default 120)")
-    stop_cmd = sub.add_parser("stop", help="stop the server")
-    stop_cmd.add_argument("--timeout", type=float, default=60.0, help="seconds before SIGKILL")
-    status_cmd = sub.add_parser("status", help="show status; exit code 1 if not running")
-    status_cmd.add_argument("--json", action="store_true", help="print JSON")
-    cred_cmd = sub.add_parser("credentials", help="print connection settings")
-    cred_cmd.add_argument("--show-password", action="store_true")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line ``python -m graphmodel.server``.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Arguments without the program name; defaults to ``sys.argv[1:]``.
-
-    Returns
-    -------
-    int
-        Exit code: 0 on success, 1 on failure (``status``: 1 if not running).
-    """
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "install":
-            home = install()
-            print(f"Neo4j {NEO4J_VERSION} + Browser {BROWSER_VERSION} installed in {home}")
-        elif args.command in ("start", "restart"):
-            if args.command == "restart":
-                stop()
-            info = start(
-                post_connect_cmd=args.post_connect_cmd,
-                browser_assets=not args.no_browser_assets,
-                remote_content_hostname_allowlist=args.remote_content_allowlist,
-                extra_config=args.config,
-                timeout=args.timeout,
-            )
-            print(f"Neo4j {info['version']} running (pid {info['pid']})")
-            print(f"  Bolt:    {info['bolt_uri']}")
-            print(f"  Browser: {info['browser_url']}")
-            print(f"  Guide:   :play {info['guide_url']}")
-            print(f"  user neo4j; password in {_password_source()}")
-        elif args.command == "stop":
-            print("Neo4j stopped." if stop(timeout=args.timeout) else "Neo4j was not running.")
-        elif args.command == "status":
-            info = status()
-            if args.json:
-                print(json.dumps(info, indent=2))
-            else:
-                state = f"running (pid {info['pid']})" if info["running"] else "not running"
-                print(f"Neo4j {info['version']}: {state}")
-                print(f"  installed: {'yes' if info['installed'] else 'no'} ({info['home']})")
-                print(f"  Bolt:      {info['bolt_uri']}")
-                print(f"  Browser:   {info['browser_url']}")
-                print(f"  Guide:     :play {info['guide_url']}")
-                print(f"  log:       {info['log']}")
-            return 0 if info["running"] else 1
-        elif args.command == "credentials":
-            creds = credentials()
-            if not args.show_password:
-                creds["password"] = f"<hidden; see {_password_source()}>"
-            for key, value in creds.items():
-                print(f"{key}: {value}")
-    except (ServerError, ValueError, OSError, subprocess.SubprocessError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _password_source() -> str:
-    if os.environ.get("NEO4J_PASSWORD"):
-        return "$NEO4J_PASSWORD"
-    return str(_password_file(default_home()))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,21 +22,22 @@ applies both when a user connects, through ``browser.post_connect_cmd``):
     grids; an area holds its micro-grids; a grid holds its buildings; a building its
     companies.
 
-Command line::
+Command line (:mod:`graphmodel.cli`; ``python -m graphmodel.browser`` is the same)::
 
-    python -m graphmodel.browser style            # print the GraSS
-    python -m graphmodel.browser guide            # print the guide's HTML
-    python -m graphmodel.browser write [DIR]      # write both (default: the server's dir)
+    graphmodel browser style            # print the GraSS
+    graphmodel browser guide            # print the guide's HTML
+    graphmodel browser write [DIR]      # write both (default: the server's dir)
+
+This module never imports :mod:`graphmodel.server`; the server imports it to write the
+files where it serves them.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import html
 import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,10 @@ GRID_KIND_STYLES: tuple[GridKindStyle, ...] = (
 """Grid kinds in the style and the legend: a residential micro-grid is drawn smaller than its
 area, a business-district grid (over a cluster of office towers) larger."""
 
+ASSETS_PATH = "/browser/graphmodel/"
+"""Where the server serves the files (under the Browser web app, so the same origin)."""
+DEFAULT_ASSETS_URL = f"http://localhost:7474{ASSETS_PATH}"
+"""The files' URL on a server at the default HTTP port."""
 STYLE_FILE = "style.grass"
 GUIDE_FILE = "guide.html"
 MAP_GROUP = "map"
@@ -606,8 +611,9 @@ def write_assets(directory: Path | str, dataset: str | None = None,
     dataset, as_of
         See :func:`guide_html`.
     base_url : str, optional
-        URL the directory is served at (default :func:`graphmodel.server.assets_url`);
-        used for the ``:style`` command offered by the guide.
+        URL the directory is served at (the local server's is
+        :func:`graphmodel.server.assets_url`); used for the ``:style`` command offered by
+        the guide. Default: :data:`ASSETS_PATH` on ``localhost`` at the default HTTP port.
 
     Returns
     -------
@@ -615,9 +621,7 @@ def write_assets(directory: Path | str, dataset: str | None = None,
         ``{"style": path, "guide": path}``.
     """
     if base_url is None:
-        from graphmodel import server
-
-        base_url = server.assets_url()
+        base_url = DEFAULT_ASSETS_URL
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     style = folder / STYLE_FILE
@@ -625,35 +629,3 @@ def write_assets(directory: Path | str, dataset: str | None = None,
     _write(style, grass())
     _write(guide, guide_html(dataset, as_of, style_url=base_url.rstrip("/") + "/" + STYLE_FILE))
     return {"style": style, "guide": guide}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m graphmodel.browser style|guide|write [DIR]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m graphmodel.browser",
-        description="Neo4j Browser style (GraSS) and guide generated from graphmodel's schema.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("style", help="print the GraSS style sheet")
-    guide = sub.add_parser("guide", help="print the guide's HTML")
-    write = sub.add_parser("write", help="write style.grass and guide.html")
-    write.add_argument("directory", nargs="?", help="default: the local server's asset dir")
-    for cmd in (guide, write):
-        cmd.add_argument("--dataset", help="dataset name for :param dataset")
-        cmd.add_argument("--as-of", help="YYYY-MM-DD for :param as_of (default: date())")
-    args = parser.parse_args(argv)
-    if args.command == "style":
-        sys.stdout.write(grass())
-    elif args.command == "guide":
-        sys.stdout.write(guide_html(args.dataset, args.as_of))
-    else:
-        from graphmodel import server
-
-        directory = Path(args.directory) if args.directory else server.assets_dir()
-        for path in write_assets(directory, args.dataset, args.as_of).values():
-            print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
