@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from graphmodel import browser, generate, report, schema, server, settings
+from graphmodel import __version__, browser, generate, report, schema, server, settings
 from graphmodel._problems import (
     LINE_LIMIT,
     DatasetError,
@@ -934,7 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="graphmodel",
         description="静安寺街道治理网络图模型 — governance network graph and coverage gaps.",
     )
-    parser.add_argument("--version", action="version", version="graphmodel 0.1.0")
+    parser.add_argument("--version", action="version", version=f"graphmodel {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("validate", help="check a dataset against the contract",
