@@ -164,11 +164,29 @@ def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.annotate is not None:
+        _annotate(args)
     dataset = _load(args, all_notes=True)
     total = sum(dataset.counts().values())
     out.print(f"[green]✓[/] {shown(dataset.path, LINE_LIMIT)}: 数据有效 / valid — {total} rows "
               f"in {sum(1 for n in dataset.counts().values() if n)} tables")
     return 0
+
+
+def _annotate(args: argparse.Namespace) -> None:
+    """Write the marked copy of the tables, then fail like validate when there are errors."""
+    from graphmodel.annotate import annotate_workbook
+    from graphmodel.io import read_raw_dataset
+    from graphmodel.validation import validate_raw
+
+    path = args.dataset if args.dataset is not None else settings.default_dataset_path()
+    _, problems = validate_raw(read_raw_dataset(path))
+    annotate_workbook(path, args.annotate, problems, force=args.force)
+    err.print(f"已标注 marked: {shown(args.annotate, LINE_LIMIT)} — "
+              f"{sum(p.severity == 'error' for p in problems)} error(s), "
+              f"{sum(p.severity == 'warning' for p in problems)} note(s)")
+    if any(p.severity == "error" for p in problems):
+        raise DatasetError(problems, str(path))
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -944,6 +962,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", dest="all_problems", action="store_true",
                    help=f"print every problem (default: at most {PROBLEM_LINES} lines, root "
                    "causes first, errors that only follow from them counted)")
+    p.add_argument("--annotate", metavar="OUT.xlsx", type=Path, default=None,
+                   help="also write a copy of the tables as one workbook with every offending "
+                   "cell filled and commented, and a first sheet 问题 Problems linking to each "
+                   "(the input is never modified)")
+    p.add_argument("--force", action="store_true", help="replace an existing --annotate file")
     p.set_defaults(handler=cmd_validate)
 
     p = commands.add_parser("info", help="counts per label and relationship type",

@@ -266,3 +266,24 @@ def test_refusals(tmp_path):
     assert _digest(book) == before
     with pytest.raises(UsageError):
         annotate_workbook(source, tmp_path / "marked.csv", [])
+
+
+def test_validate_annotate_from_the_command_line(tmp_path, capsys):
+    from graphmodel.cli import main
+
+    tables = minimal_tables()
+    tables["grids"][1]["kind"] = "tall"
+    source = write_dataset(tmp_path / "ds", tables)
+    before = {p.name: p.read_bytes() for p in source.iterdir()}
+    marked = tmp_path / "marked.xlsx"
+    assert main(["validate", str(source), "--annotate", str(marked)]) == 2
+    assert {p.name: p.read_bytes() for p in source.iterdir()} == before
+    book = load_workbook(marked)
+    assert book.sheetnames[0] == "问题 Problems"
+    cell = book["grids"]["C3"]
+    assert cell.value == "tall" and cell.comment is not None and "not an allowed" in \
+        cell.comment.text
+    with pytest.raises(SystemExit) as refused:   # exists: refused like a bad argument
+        main(["validate", str(source), "--annotate", str(marked)])
+    assert refused.value.code == 2 and "--force" in capsys.readouterr().err
+    assert main(["validate", str(source), "--annotate", str(marked), "--force"]) == 2
