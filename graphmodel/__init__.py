@@ -8,14 +8,18 @@ The public API is small and explicit::
     gm.gaps(ds, as_of="2026-11-29")             # coverage gaps (DataFrame)
     gm.sector_matrix(ds, "2026-11-29")          # cross-sector linkages
     gm.risk_view(ds, "2026-11-29")              # five-colour risk view
+    gm.gaps("jingansi", as_of="2026-11-29", backend="neo4j")  # the same, on Neo4j
+    gm.run("connectors", ds, "2026-11-29", k=2) # any library query, either engine
 """
 
 from graphmodel._problems import DatasetError, Problem
 from graphmodel.dataset import Dataset, load_dataset
-from graphmodel.gaps import GAP_NAMES, gaps, run_gap
+from graphmodel.engine import resolve_entity, run
+from graphmodel.gaps import GAP_NAMES, finding_places, gap_names, gaps, run_gap
 from graphmodel.graph import build_graph
 from graphmodel.io import write_template
 from graphmodel.linkages import (
+    actor_network,
     bridges,
     connectors,
     format_path,
@@ -24,7 +28,7 @@ from graphmodel.linkages import (
     sector_matrix_table,
 )
 from graphmodel.queries import all_queries, get_query
-from graphmodel.risk import risk_distribution, risk_view, suggested_risk
+from graphmodel.risk import risk_distribution, risk_suggested, risk_view, suggested_risk
 from graphmodel.stats import info
 
 __all__ = [
@@ -32,18 +36,24 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "Problem",
+    "actor_network",
     "all_queries",
     "bridges",
     "build_graph",
     "connectors",
+    "finding_places",
     "format_path",
+    "gap_names",
     "gaps",
     "get_query",
     "info",
     "load_dataset",
     "path",
+    "resolve_entity",
     "risk_distribution",
+    "risk_suggested",
     "risk_view",
+    "run",
     "run_gap",
     "sector_matrix",
     "sector_matrix_table",

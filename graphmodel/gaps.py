@@ -18,23 +18,48 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import engine, schema
 from graphmodel._frames import column_map
 from graphmodel.dataset import Dataset
+from graphmodel.errors import UsageError
 from graphmodel.queries import (
     REGISTRY,
-    as_of_timestamp,
+    Place,
+    Query,
     get_query,
+    latest_assessments,
     register,
     resolve_params,
 )
+from graphmodel.schema import STATION_KINDS
+
+if TYPE_CHECKING:
+    from graphmodel.engine import Backend, Source
+    from graphmodel.neo4j_backend import Connection
+
+__all__ = [
+    "GAP_COLUMNS",
+    "GAP_NAMES",
+    "UnknownGapError",
+    "finding_places",
+    "findings_records",
+    "findings_to_csv",
+    "findings_to_json",
+    "gap_names",
+    "gaps",
+    "latest_assessments",
+    "run_gap",
+]
 
 GAP_COLUMNS = ["gap", "id", "name", "grid_id", "grid_name", "area_id", "area_name", "detail"]
-STATION_KINDS = ("service_station", "service_center")
+GAP_DTYPES = {"gap": "str", "id": "str", "name": "str", "grid_id": "object",
+              "grid_name": "object", "area_id": "object", "area_name": "object",
+              "detail": "object"}
+"""Types of the gap columns, on both engines (missing places are None)."""
 
 
 # ---------------------------------------------------------------------------
@@ -141,10 +166,42 @@ def _result(ids: Iterable[str], details: dict[str, dict[str, Any]] | None = None
 # ---------------------------------------------------------------------------
 
 
-@register("grid_without_party_org", "gaps", "网格无党组织", "Grid without party organisation",
+def _finish(query: Query, ds: Dataset, found: pd.DataFrame) -> pd.DataFrame:
+    """An embedded gap's ``id``/``detail`` frame with the gap's name and its places."""
+    found = found.copy()
+    found.insert(0, "gap", query.name)
+    found["name"] = found["id"].map(ds.names)
+    places = query.places(ds, found["id"])
+    for level, place_map in (("grid", grid_of(ds)), ("area", area_of(ds))):
+        ids = places.map(place_map).astype(object)
+        found[f"{level}_id"] = ids
+        found[f"{level}_name"] = ids.map(ds.names).astype(object)
+    return found[GAP_COLUMNS]
+
+
+def _from_rows(query: Query, rows: pd.DataFrame, values: dict[str, Any]) -> pd.DataFrame:
+    """A gap's Cypher rows (already sorted by id) with the gap's name and a dict detail."""
+    rows = rows.copy()
+    rows.insert(0, "gap", query.name)
+    rows = rows.reindex(columns=GAP_COLUMNS)
+    rows["detail"] = [d if isinstance(d, dict) else {} for d in rows["detail"]]
+    return rows
+
+
+def gap(name: str, title_zh: str, title_en: str, definition_en: str,
+        params: tuple[str, ...] = (), definition_zh: str = "", place: Place = "self"
+        ) -> Any:
+    """:func:`~graphmodel.queries.register` for a gap: group ``gaps``, the gap columns,
+    and the finishing steps of both engines."""
+    return register(name, "gaps", title_zh, title_en, definition_en, params, definition_zh,
+                    place=place, columns=tuple(GAP_COLUMNS), dtypes=GAP_DTYPES,
+                    finish=_finish, from_rows=_from_rows)
+
+
+@gap("grid_without_party_org", "网格无党组织", "Grid without party organisation",
           "No organisation of sector party is located within the grid, none covers the grid, "
           "and none has an active COVERS link to anything within the grid.",
-          description_zh="网格内没有任何党建领域组织，没有党建组织覆盖该网格（含覆盖其所属居民区），"
+          definition_zh="网格内没有任何党建领域组织，没有党建组织覆盖该网格（含覆盖其所属居民区），"
                          "也没有党建组织对网格内任何地点建立有效的服务覆盖关系。")
 def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
@@ -157,11 +214,11 @@ def grid_without_party_org(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
                                  "in or covering the grid"} for g in missing})
 
 
-@register("area_without_liaison_group", "gaps", "居民区有少数民族居民但无联络组",
+@gap("area_without_liaison_group", "居民区有少数民族居民但无联络组",
           "Residential area with minority residents but no liaison group",
           "The area has minority residents > 0, no organisation of kind liaison_group is located "
           "within the area, and none covers the area.",
-          description_zh="居民区有少数民族居民，但区内没有民族工作联络组，也没有联络组覆盖该居民区。")
+          definition_zh="居民区有少数民族居民，但区内没有民族工作联络组，也没有联络组覆盖该居民区。")
 def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     minorities = minority_residents(ds)
     orgs = ds["organizations"]
@@ -175,11 +232,11 @@ def area_without_liaison_group(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame
     return _result(found, found)
 
 
-@register("building_without_service_station", "gaps", "楼宇无党群服务站",
+@gap("building_without_service_station", "楼宇无党群服务站",
           "Building without service station",
           "The building houses at least one company, no service_station or service_center is "
           "located within the building, and none covers the building.",
-          description_zh="楼宇内有企业，但楼内没有党群服务站或服务中心，也没有服务站覆盖该楼宇"
+          definition_zh="楼宇内有企业，但楼内没有党群服务站或服务中心，也没有服务站覆盖该楼宇"
                          "（含覆盖其网格或居民区）。")
 def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     companies = houses_companies(ds)
@@ -192,11 +249,11 @@ def building_without_service_station(ds: Dataset, as_of: pd.Timestamp) -> pd.Dat
     return _result(found, found)
 
 
-@register("company_unreached", "gaps", "企业未被触达", "Company unreached",
+@gap("company_unreached", "企业未被触达", "Company unreached",
           "None of: (a) a party organisation or service station/centre has located_in equal to "
           "the company or to its building; (b) such an organisation covers the company; (c) a "
           "recent visit to the company or to its building.", params=("visit_window_days",),
-          description_zh="企业既没有党组织或服务站位于企业本身或其楼宇，也没有此类组织覆盖企业"
+          definition_zh="企业既没有党组织或服务站位于企业本身或其楼宇，也没有此类组织覆盖企业"
                          "（含覆盖其楼宇、网格或居民区），近期也无人走访企业或其楼宇。")
 def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
     orgs = ds["organizations"]
@@ -212,13 +269,13 @@ def company_unreached(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) 
     return _result(found, {c: {"visit_window_days": visit_window_days} for c in found})
 
 
-@register("risk_without_followup", "gaps", "高风险企业未及时跟进",
+@gap("risk_without_followup", "高风险企业未及时跟进",
           "High-risk company without follow-up",
           "The company's latest assessment on or before as_of is level 4 (orange) or 5 (red), its "
           "follow-up deadline has passed, and there was no visit to the company or its building "
           "and no demand of the company resolved between the assessment and the deadline.",
           params=("followup_days_orange", "followup_days_red"),
-          description_zh="企业最新评估为橙色或红色，跟进期限已过，期间既无对企业或其楼宇的走访，也无企业诉求得到解决。")
+          definition_zh="企业最新评估为橙色或红色，跟进期限已过，期间既无对企业或其楼宇的走访，也无企业诉求得到解决。")
 def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange: int,
                           followup_days_red: int) -> pd.DataFrame:
     latest = latest_assessments(ds, as_of)
@@ -236,14 +293,6 @@ def risk_without_followup(ds: Dataset, as_of: pd.Timestamp, followup_days_orange
                                 "deadline": row.deadline.date().isoformat()}
                for row in found.itertuples()}
     return _result(found["company_id"], details)
-
-
-def latest_assessments(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each company's latest risk assessment dated on or before ``as_of``."""
-    risks = ds["risk_assessments"]
-    risks = risks[risks["assessed_on"] <= as_of]
-    return risks.sort_values(["company_id", "assessed_on"]).drop_duplicates(
-        "company_id", keep="last")
 
 
 def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
@@ -265,10 +314,10 @@ def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
     return followed | set(inside["company_id"])
 
 
-@register("stale_demand", "gaps", "企业诉求久未解决", "Stale company demand",
+@gap("stale_demand", "企业诉求久未解决", "Stale company demand",
           "The demand was raised on or before as_of, is not resolved on as_of, and is older than "
-          "demand_max_days.", params=("demand_max_days",),
-          description_zh="企业诉求在评估日尚未解决，且提出已超过规定天数。")
+          "demand_max_days.", params=("demand_max_days",), place="demand_company",
+          definition_zh="企业诉求在评估日尚未解决，且提出已超过规定天数。")
 def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.DataFrame:
     demands = ds["demands"]
     unresolved = (demands["status"] != "resolved") | (demands["resolved_on"] > as_of)
@@ -280,10 +329,11 @@ def stale_demand(ds: Dataset, as_of: pd.Timestamp, demand_max_days: int) -> pd.D
     return _result(stale["id"], details)
 
 
-@register("liaison_group_isolated", "gaps", "民族联络组孤立", "Isolated liaison group",
+@gap("liaison_group_isolated", "民族联络组孤立", "Isolated liaison group",
           "A liaison_group with no active PARTNERS_WITH, SUPPORTS, MENTORS or MEMBER_OF link, in "
           "either direction, with any organisation or company whose sector is not ethnic.",
-          description_zh="民族工作联络组与任何非民族领域的组织或企业都没有有效的合作、资助、结对或成员关系。")
+          place="org_location",
+          definition_zh="民族工作联络组与任何非民族领域的组织或企业都没有有效的合作、资助、结对或成员关系。")
 def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
     groups = set(orgs.loc[orgs["kind"] == "liaison_group", "id"])
@@ -298,11 +348,12 @@ def liaison_group_isolated(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     return _result(groups - connected)
 
 
-@register("liaison_group_without_leadership", "gaps", "民族联络组无党组织领导",
+@gap("liaison_group_without_leadership", "民族联络组无党组织领导",
           "Liaison group without party leadership",
           "A liaison_group with no active LEADS link from a party organisation, and whose "
           "parent_id is blank or names an organisation whose sector is not party.",
-          description_zh="民族工作联络组没有党组织的有效引领关系，其上级组织也不是党组织。")
+          place="org_location",
+          definition_zh="民族工作联络组没有党组织的有效引领关系，其上级组织也不是党组织。")
 def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     orgs = ds["organizations"]
     sector = column_map(orgs, "id", "sector")
@@ -314,12 +365,12 @@ def liaison_group_without_leadership(ds: Dataset, as_of: pd.Timestamp) -> pd.Dat
     return _result(found)
 
 
-@register("key_building_without_worker", "gaps", "重点楼宇无包干工作者",
+@gap("key_building_without_worker", "重点楼宇无包干工作者",
           "Key building without assigned worker",
           "The building is a key building (key_building true, or at least "
           "key_building_min_companies companies) and no person has an active ASSIGNED_TO link "
           "to it.", params=("key_building_min_companies",),
-          description_zh="重点楼宇（标记为重点或企业数达到阈值）没有包干负责的工作人员。")
+          definition_zh="重点楼宇（标记为重点或企业数达到阈值）没有包干负责的工作人员。")
 def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
                                 key_building_min_companies: int) -> pd.DataFrame:
     buildings = ds["buildings"]
@@ -334,10 +385,10 @@ def key_building_without_worker(ds: Dataset, as_of: pd.Timestamp,
     return _result(found, found)
 
 
-@register("building_not_visited", "gaps", "楼宇久未走访", "Building not visited",
+@gap("building_not_visited", "楼宇久未走访", "Building not visited",
           "The building houses at least one company, and there is no recent visit to the "
           "building nor to any company in it.", params=("visit_window_days",),
-          description_zh="楼宇内有企业，但近期无人走访该楼宇及其中任何企业。")
+          definition_zh="楼宇内有企业，但近期无人走访该楼宇及其中任何企业。")
 def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: int) -> pd.DataFrame:
     recent = _recent_visits(ds, as_of, visit_window_days)
     visited_buildings = set(recent["target_id"].map(building_of(ds)).dropna())
@@ -347,10 +398,10 @@ def building_not_visited(ds: Dataset, as_of: pd.Timestamp, visit_window_days: in
     return _result(found, found)
 
 
-@register("grid_without_worker", "gaps", "网格无网格员", "Grid without grid worker",
+@gap("grid_without_worker", "网格无网格员", "Grid without grid worker",
           "No person has an active ASSIGNED_TO link to the grid itself (a link to its area or "
           "to one of its buildings does not count).",
-          description_zh="没有任何人员对该网格本身建立有效的包干关系（每个网格都需要自己的网格员或网格长；"
+          definition_zh="没有任何人员对该网格本身建立有效的包干关系（每个网格都需要自己的网格员或网格长；"
                          "包干居民区或楼宇不算）。")
 def grid_without_worker(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
     staffed = assigned_places(ds, as_of)
@@ -367,51 +418,71 @@ GAP_NAMES = tuple(q.name for q in REGISTRY.values() if q.group == "gaps")
 """The eleven gap names in documented order."""
 
 
+class UnknownGapError(UsageError, KeyError):
+    """A gap name that is not one of :data:`GAP_NAMES` (exit status 2)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def gap_names(only: Iterable[str] | str | None = None) -> list[str]:
+    """The gaps to run: ``only`` (a list or a comma-separated string) checked against
+    :data:`GAP_NAMES`, each once, in the given order; every gap when ``only`` is None.
+
+    Raises
+    ------
+    UnknownGapError
+        A ``UsageError`` and a ``KeyError``, listing the known gaps.
+
+    Examples
+    --------
+    >>> gap_names("stale_demand, stale_demand")
+    ['stale_demand']
+    """
+    if only is None:
+        return list(GAP_NAMES)
+    names = [n.strip() for n in (only.split(",") if isinstance(only, str) else only)]
+    unknown = [n for n in names if n not in GAP_NAMES]
+    if unknown:
+        raise UnknownGapError(f"unknown gap(s) {', '.join(map(repr, unknown))[:200]}; known: "
+                              + ", ".join(GAP_NAMES))
+    # dict.fromkeys: a gap named twice must not yield its findings twice (one row per finding)
+    return list(dict.fromkeys(names))
+
+
 def run_gap(ds: Dataset, name: str, as_of: dt.date | str | None = None,
             **params: Any) -> pd.DataFrame:
-    """Run one gap and return its findings with ``gap``, ``id``, ``name`` and ``detail``."""
-    query = get_query(name)
-    if query.group != "gaps":
-        raise KeyError(f"{name!r} is not a gap query")
-    day = as_of_timestamp(as_of)
-    found = query.embedded(ds, day, **resolve_params(query.params, **params))
-    return _decorate(ds, name, found)
+    """Run one gap on a dataset and return its findings (:data:`GAP_COLUMNS`)."""
+    return engine.run(gap_names([name])[0], ds, as_of, **params)
 
 
-def _decorate(ds: Dataset, name: str, found: pd.DataFrame) -> pd.DataFrame:
-    found = found.copy()
-    found.insert(0, "gap", name)
-    found["name"] = found["id"].map(ds.names)
-    places = _finding_place(ds, name, found)
-    for level, place_map in (("grid", grid_of(ds)), ("area", area_of(ds))):
-        ids = places.map(place_map).astype(object)
-        found[f"{level}_id"] = ids
-        found[f"{level}_name"] = ids.map(ds.names).astype(object)
-    return found[GAP_COLUMNS]
+def finding_places(ds: Dataset, found: pd.DataFrame) -> pd.Series:
+    """The place each finding is about (the ``place`` of its gap's query): a demand's
+    company, a liaison group's location, else the finding itself (a grid, area, building
+    or company); None where there is none."""
+    places = pd.Series(None, index=found.index, dtype=object)
+    for name, rows in found.groupby("gap", sort=False).groups.items():
+        places[rows] = get_query(str(name)).places(ds, found.loc[rows, "id"])
+    return places
 
 
-def _finding_place(ds: Dataset, name: str, found: pd.DataFrame) -> pd.Series:
-    """The place a finding is shown at: the entity itself, a demand's company, a liaison
-    group's location."""
-    if name == "stale_demand":
-        return found["id"].map(column_map(ds["demands"], "id", "company_id"))
-    if name.startswith("liaison_group"):
-        return found["id"].map(column_map(ds["organizations"], "id", "located_in"))
-    return found["id"]
-
-
-def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | str | None = None,
-         **params: Any) -> pd.DataFrame:
-    """Run the coverage gaps (docs/gaps.md) on a dataset.
+def gaps(source: Source, as_of: dt.date | str | None = None,
+         only: Iterable[str] | str | None = None, *, backend: Backend = "embedded",
+         conn: Connection | None = None, **params: Any) -> pd.DataFrame:
+    """Run the coverage gaps (docs/gaps.md) on a dataset, on either engine.
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        Embedded: a dataset or its path. Neo4j: the name it was loaded under (or a Dataset).
     as_of : datetime.date or str, optional
         The evaluation date (default today).
     only : iterable of str or str, optional
         Gap names to run, as a list or a comma-separated string (default all eleven).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings (default from the environment).
     **params
         Overrides of the gap parameters, e.g. ``visit_window_days=90``.
 
@@ -429,16 +500,14 @@ def gaps(ds: Dataset, as_of: dt.date | str | None = None, only: Iterable[str] | 
     >>> sorted(found["gap"].unique()) == sorted(GAP_NAMES)
     True
     """
-    # dict.fromkeys: a gap named twice must not yield its findings twice (one row per finding)
-    if isinstance(only, str):
-        only = only.split(",")
-    names = list(dict.fromkeys(only)) if only is not None else list(GAP_NAMES)
-    for name in names:
-        if name not in GAP_NAMES:
-            raise KeyError(f"unknown gap {name!r}; known: {', '.join(GAP_NAMES)}")
+    names = gap_names(only)
     resolve_params(**params)  # reject unknown names before any work
-    frames = [run_gap(ds, name, as_of, **params) for name in names]
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GAP_COLUMNS)
+    if backend == "embedded":
+        source = engine.dataset_of(source)
+    frames = [engine.run(name, source, as_of, backend, conn, **params) for name in names]
+    if not frames:
+        return engine.conform(get_query(GAP_NAMES[0]), pd.DataFrame(columns=GAP_COLUMNS))
+    result = pd.concat(frames, ignore_index=True)
     return result.sort_values(["gap", "id"], kind="stable").reset_index(drop=True)
 
 

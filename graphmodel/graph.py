@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pandas as pd
 
 from graphmodel import schema
-from graphmodel.dataset import Dataset
+
+if TYPE_CHECKING:
+    from graphmodel.dataset import Dataset
 
 NodeRecord = tuple[str, dict[str, object]]
 EdgeRecord = tuple[str, str, dict[str, object]]

@@ -36,14 +36,26 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import engine, schema
 from graphmodel.dataset import Dataset
+from graphmodel.engine import resolve_entity
 from graphmodel.graph import is_active
-from graphmodel.queries import parse_as_of, register
+from graphmodel.queries import Query, parse_as_of, register
+
+if TYPE_CHECKING:
+    from graphmodel.engine import Backend, Source
+    from graphmodel.neo4j_backend import Connection
+
+__all__ = ["ACTOR_LABELS", "BRIDGE_COLUMNS", "CONNECTOR_COLUMNS", "MATRIX_COLUMNS",
+           "PATH_COLUMNS", "actor_network", "bridges", "connectors", "format_path",
+           "network_from_projection", "path", "path_adjacency", "rank_bridges",
+           "rank_connectors", "resolve_entity", "sector_matrix", "sector_matrix_table",
+           "shortest_path"]
 
 ACTOR_LABELS = ("Organization", "Company", "Person")
 """Node labels of the actor network (the entities that have a sector)."""
@@ -61,6 +73,7 @@ MATRIX_COLUMNS = ["source_sector", "target_sector", "links"]
 BRIDGE_COLUMNS = ["id", "name", "label", "sector", "betweenness", "sectors", "sector_count"]
 CONNECTOR_COLUMNS = ["id", "name", "label", "sector", "other_sectors", "count"]
 PATH_COLUMNS = ["step", "from_id", "from_name", "type", "direction", "to_id", "to_name"]
+_ACTOR_DTYPES = {"id": "str", "name": "str", "label": "str", "sector": "str"}
 
 Names = Mapping[str, str] | pd.Series
 
@@ -135,12 +148,9 @@ def _name(names: Names, node: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-@register("sector_matrix", "links", "领域关系矩阵", "Sector matrix",
-          "Number of distinct contract links active on as_of from an entity of one sector to an "
-          "entity of another (or the same) sector. Directed source -> target; a PARTNERS_WITH "
-          "link is read in both directions and counted once in each cell it can be read into. "
-          "Links with an endpoint without sector (places, records) are skipped.")
-def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
+def sector_matrix(source: Source, as_of: pd.Timestamp | dt.date | str | None = None, *,
+                  backend: Backend = "embedded", conn: Connection | None = None
+                  ) -> pd.DataFrame:
     """Count active relationships between sectors (long form).
 
     The matrix is **directed**: a link counts in the cell (sector of its source,
@@ -157,10 +167,14 @@ def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date; links not active on it are ignored.
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -178,6 +192,19 @@ def sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd
     >>> bool((frame["links"] > 0).all())
     True
     """
+    return engine.run("sector_matrix", source, as_of, backend, conn)
+
+
+@register("sector_matrix", "links", "领域关系矩阵", "Sector matrix",
+          "Number of distinct contract links active on as_of from an entity of one sector to an "
+          "entity of another (or the same) sector. Directed source -> target; a PARTNERS_WITH "
+          "link is read in both directions and counted once in each cell it can be read into. "
+          "Links with an endpoint without sector (places, records) are skipped.",
+          definition_zh="统计在评估日有效的合同关系中，从某一领域的主体指向另一（或同一）领域主体的不同关系数；"
+                        "合作共建关系为双向，在两个方向的格子里各计一次。",
+          columns=tuple(MATRIX_COLUMNS),
+          dtypes={"source_sector": "str", "target_sector": "str", "links": "int64"})
+def _sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
     graph = ds.network
     relationships = _distinct_relationships(graph, parse_as_of(as_of))
     counts: Counter[tuple[str, str]] = Counter()
@@ -249,7 +276,8 @@ def sector_matrix_table(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
-def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx.Graph:
+def actor_network(source: Source, as_of: pd.Timestamp | dt.date | str | None = None, *,
+                  backend: Backend = "embedded", conn: Connection | None = None) -> nx.Graph:
     """The undirected simple network of organisations, companies and people.
 
     Nodes are every organisation, company and person (isolated ones included,
@@ -260,15 +288,19 @@ def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx
     parallel links collapse into one edge and self-links are dropped. Places,
     demands, assessments and population groups are not part of it.
 
-    The Neo4j backend fetches the same projection with Cypher and hands it to
-    :func:`rank_bridges` / :func:`rank_connectors`.
+    On Neo4j the same projection is fetched with ``queries/links/bridges.cypher``
+    (:func:`network_from_projection`); ``graph.graph["names"]`` then maps ids to names.
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date for contract links.
+    backend : {"embedded", "neo4j"}
+        Where the network comes from.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -282,7 +314,10 @@ def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx
     >>> {d["label"] for _, d in net.nodes(data=True)} <= set(ACTOR_LABELS)
     True
     """
-    graph = ds.network
+    if backend == "neo4j":
+        return network_from_projection(engine.rows("bridges", engine.dataset_name(source),
+                                                   as_of, conn))
+    graph = engine.dataset_of(source).network
     net = nx.Graph()
     net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
                        for node, attrs in graph.nodes(data=True)
@@ -291,6 +326,33 @@ def actor_network(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> nx
                                                           ACTOR_STRUCTURAL)
                        if u != v and u in net and v in net)
     return net
+
+
+def network_from_projection(frame: pd.DataFrame) -> nx.Graph:
+    """The actor network from the rows of ``queries/links/bridges.cypher`` (``id``,
+    ``name``, ``label``, ``sector``, ``neighbours``): the graph of :func:`actor_network`,
+    with ``graph.graph["names"]`` mapping ids to names.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"id": ["a", "b"], "name": ["甲", None],
+    ...                      "label": ["Organization", "Person"], "sector": ["party", None],
+    ...                      "neighbours": [["b"], ["a"]]})
+    >>> net = network_from_projection(rows)
+    >>> sorted(net.edges()), net.graph["names"], net.nodes["b"]["sector"]
+    ([('a', 'b')], {'a': '甲'}, None)
+    """
+    graph = nx.Graph()
+    names: dict[str, str] = {}
+    for row in frame.itertuples(index=False):
+        sector = row.sector if isinstance(row.sector, str) else None
+        graph.add_node(row.id, label=row.label, sector=sector)
+        if isinstance(row.name, str):
+            names[row.id] = row.name
+    for row in frame.itertuples(index=False):
+        graph.add_edges_from((row.id, other) for other in row.neighbours if other != row.id)
+    graph.graph["names"] = names
+    return graph
 
 
 def neighbour_sectors(graph: nx.Graph, node: str) -> set[str]:
@@ -363,22 +425,26 @@ def rank_bridges(graph: nx.Graph, names: Names, top: int | None = 20) -> pd.Data
     return frame.head(top) if top else frame
 
 
-@register("bridges", "links", "跨领域桥梁", "Bridges",
-          "Organisations, companies and people ranked by normalised betweenness centrality on "
-          "the undirected actor network (active contract links plus WORKS_FOR and CHILD_OF "
-          "between actors; places and records excluded).", params=("top",))
-def bridges(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
-            top: int | None = 20) -> pd.DataFrame:
+def bridges(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
+            top: int | None = 20, *, backend: Backend = "embedded",
+            conn: Connection | None = None) -> pd.DataFrame:
     """The actors that hold the network together, by betweenness centrality.
+
+    On Neo4j (Community has no betweenness centrality) the actor network is fetched with
+    ``queries/links/bridges.cypher`` and ranked with the same :func:`rank_bridges`.
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date for contract links.
     top : int or None
         How many to return (default 20; None or 0 = all).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -392,6 +458,28 @@ def bridges(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     >>> len(found), list(found.columns) == BRIDGE_COLUMNS
     (5, True)
     """
+    return engine.run("bridges", source, as_of, backend, conn, top=top or 0)
+
+
+_BRIDGE_DTYPES = {**_ACTOR_DTYPES, "betweenness": "float64", "sectors": "object",
+                  "sector_count": "int64"}
+
+
+def _bridges_from_rows(query: Query, rows: pd.DataFrame, values: dict[str, Any]) -> pd.DataFrame:
+    network = network_from_projection(rows.reindex(columns=["id", "name", "label", "sector",
+                                                            "neighbours"]))
+    return rank_bridges(network, network.graph["names"], values["top"])
+
+
+@register("bridges", "links", "跨领域桥梁", "Bridges",
+          "Organisations, companies and people ranked by normalised betweenness centrality on "
+          "the undirected actor network (active contract links plus WORKS_FOR and CHILD_OF "
+          "between actors; places and records excluded).", params=("top",),
+          definition_zh="按无向“主体网络”（有效合同关系及主体之间的 WORKS_FOR、CHILD_OF；不含地点与记录）上的"
+                        "标准化介数中心性，对组织、企业和人员排序。",
+          columns=tuple(BRIDGE_COLUMNS), dtypes=_BRIDGE_DTYPES, from_rows=_bridges_from_rows)
+def _bridges(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+             top: int | None = 20) -> pd.DataFrame:
     return rank_bridges(actor_network(ds, as_of), ds.names, top)
 
 
@@ -436,22 +524,23 @@ def rank_connectors(graph: nx.Graph, names: Names, k: int = 3) -> pd.DataFrame:
                              kind="stable").reset_index(drop=True)
 
 
-@register("connectors", "links", "跨领域连接者", "Connectors",
-          "Organisations, companies and people directly linked (active contract links in either "
-          "direction, WORKS_FOR, CHILD_OF) to entities of at least k sectors other than their "
-          "own.", params=("k",))
-def connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
-               k: int = 3) -> pd.DataFrame:
+def connectors(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
+               k: int = 3, *, backend: Backend = "embedded",
+               conn: Connection | None = None) -> pd.DataFrame:
     """Actors directly linked to at least ``k`` sectors other than their own.
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date for contract links.
     k : int
         Minimum number of other sectors (default 3).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -465,6 +554,19 @@ def connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     >>> bool((found["count"] >= 2).all())
     True
     """
+    return engine.run("connectors", source, as_of, backend, conn, k=k)
+
+
+@register("connectors", "links", "跨领域连接者", "Connectors",
+          "Organisations, companies and people directly linked (active contract links in either "
+          "direction, WORKS_FOR, CHILD_OF) to entities of at least k sectors other than their "
+          "own.", params=("k",),
+          definition_zh="直接连接到（任一方向的有效合同关系，以及 WORKS_FOR、CHILD_OF）至少 k 个"
+                        "其他领域主体的组织、企业和人员。",
+          columns=tuple(CONNECTOR_COLUMNS),
+          dtypes={**_ACTOR_DTYPES, "other_sectors": "object", "count": "int64"})
+def _connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+                k: int = 3) -> pd.DataFrame:
     return rank_connectors(actor_network(ds, as_of), ds.names, int(k))
 
 
@@ -473,59 +575,6 @@ def connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
 # ---------------------------------------------------------------------------
 
 Adjacency = dict[str, dict[str, list[tuple[str, str]]]]
-
-
-def resolve_entity(ds: Dataset, text: str) -> str:
-    """The id of the entity given by id or by exact name.
-
-    Parameters
-    ----------
-    ds : Dataset
-        A loaded dataset.
-    text : str
-        An id, or the exact name of one entity (demands are not entities of
-        the network and cannot be named).
-
-    Returns
-    -------
-    str
-        The entity id.
-
-    Raises
-    ------
-    ValueError
-        When the name is ambiguous (listing every candidate with its id) or
-        unknown (listing entities whose name contains the text, if any).
-
-    Examples
-    --------
-    >>> from graphmodel import load_dataset
-    >>> resolve_entity(load_dataset(), "B-GAOHE")
-    'B-GAOHE'
-    """
-    text = str(text).strip()
-    tables = ds.entity_tables
-    if text in tables.index:
-        if tables[text] == "demands":
-            raise ValueError(f"{text!r} is a demand, not an entity of the network")
-        return text
-    names = ds.names[(ds.names.index.map(tables) != "demands")]
-    exact = sorted(str(i) for i in names.index[names == text])
-    if len(exact) == 1:
-        return exact[0]
-    if exact:
-        raise ValueError(f"name {text!r} is ambiguous; candidates: "
-                         + ", ".join(_describe(ds, i) for i in exact))
-    similar = sorted(str(i) for i in names.index[names.astype(str).str.contains(text,
-                                                                                regex=False)])
-    hint = ("; did you mean: " + ", ".join(_describe(ds, i) for i in similar[:10])
-            + (" ..." if len(similar) > 10 else "")) if similar else ""
-    raise ValueError(f"unknown entity {text!r} (neither an id nor an exact name){hint}")
-
-
-def _describe(ds: Dataset, node: str) -> str:
-    label = schema.LABEL_OF_TABLE.get(ds.entity_tables[node], "?")
-    return f"{ds.names[node]} ({node}, {label})"
 
 
 def path_adjacency(graph: nx.MultiDiGraph, as_of: dt.date) -> Adjacency:
@@ -584,8 +633,9 @@ def shortest_path(adjacency: Adjacency, start: str, goal: str) -> list[str] | No
     return nodes[::-1]
 
 
-def path(ds: Dataset, a: str, b: str,
-         as_of: pd.Timestamp | dt.date | str | None = None) -> pd.DataFrame:
+def path(source: Source, a: str, b: str,
+         as_of: pd.Timestamp | dt.date | str | None = None, *, backend: Backend = "embedded",
+         conn: Connection | None = None) -> pd.DataFrame:
     """The shortest connection between two entities.
 
     The network is undirected and holds active contract links plus the
@@ -596,14 +646,21 @@ def path(ds: Dataset, a: str, b: str,
     several relationships, one running in path order (``->``) is preferred,
     then the alphabetically first type.
 
+    Neo4j returns the same path: the shortest paths whose sequence of ids is the smallest
+    (which is the one that breadth-first search finds), the same relationship per step.
+
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     a, b : str
         Each an entity id or the exact name of one entity.
     as_of : pandas.Timestamp, datetime.date or str, optional
         The evaluation date for contract links (default today).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -625,6 +682,20 @@ def path(ds: Dataset, a: str, b: str,
     >>> len(steps) > 0, steps["to_name"].iloc[-1]
     (True, '上海戏剧学院')
     """
+    return engine.run("path", source, as_of, backend, conn, a=a, b=b)
+
+
+@register("path", "links", "最短联系路径", "Shortest connection",
+          "The shortest undirected connection between entities a and b (id or exact name) over "
+          "active contract links and the structural PART_OF, LOCATED_IN, CHILD_OF, WORKS_FOR "
+          "relationships; one row per step with its type and direction.", params=("a", "b"),
+          definition_zh="两个主体或地点（编号或准确名称）之间最短的无向联系路径，经过在评估日有效的合同关系和"
+                        "结构关系 PART_OF、LOCATED_IN、CHILD_OF、WORKS_FOR；每一步一行，含关系类型和方向。",
+          columns=tuple(PATH_COLUMNS), entity_params=("a", "b"),
+          dtypes={"step": "int64", "from_id": "str", "from_name": "str", "type": "str",
+                  "direction": "str", "to_id": "str", "to_name": "str"})
+def _path(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
+          b: str) -> pd.DataFrame:
     start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
     adjacency = path_adjacency(ds.network, parse_as_of(as_of))
     nodes = shortest_path(adjacency, start, goal) if start != goal else None
@@ -633,16 +704,6 @@ def path(ds: Dataset, a: str, b: str,
         kind, direction = min(adjacency[u][v], key=lambda e: (e[1] != "->", e[0]))
         rows.append((step, u, _name(ds.names, u), kind, direction, v, _name(ds.names, v)))
     return pd.DataFrame(rows, columns=PATH_COLUMNS).astype({"step": "int64"})
-
-
-@register("path", "links", "最短联系路径", "Shortest connection",
-          "The shortest undirected connection between entities a and b (id or exact name) over "
-          "active contract links and the structural PART_OF, LOCATED_IN, CHILD_OF, WORKS_FOR "
-          "relationships; one row per step with its type and direction.", params=("a", "b"))
-def path_query(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
-               b: str) -> pd.DataFrame:
-    """:func:`path` with the registry's signature ``f(ds, as_of, **params)``."""
-    return path(ds, a, b, as_of)
 
 
 def format_path(frame: pd.DataFrame) -> str:

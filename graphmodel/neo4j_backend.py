@@ -33,24 +33,23 @@ style sheet (GraSS) can select nodes by label only, never by property. A company
 never assessed has none of them. Date-dependent questions (latest assessment *on*
 ``as_of``) are answered by the queries, not by these properties.
 
-Queries: :func:`run_query` runs a library query's Cypher
-(``queries/<group>/<name>.cypher``) as is; :func:`run_links_query` returns the
-same frame as the embedded linkage query (for ``bridges`` it fetches the actor
-network projection with Cypher and ranks it in Python with
-:func:`graphmodel.linkages.rank_bridges`, as Neo4j Community has no betweenness
-centrality); :func:`library_query` dispatches any query name to the right one.
+Queries: :func:`query_rows` runs a library query's Cypher
+(``queries/<group>/<name>.cypher``) as is; :func:`graphmodel.engine.run` turns the rows
+into the same frame as the embedded engine (for ``bridges`` the Cypher returns the actor
+network projection, ranked in Python as Neo4j Community has no betweenness centrality).
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
+import importlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -58,9 +57,7 @@ from graphmodel import schema, settings
 from graphmodel.dataset import Dataset
 from graphmodel.errors import Neo4jError
 from graphmodel.graph import entity_nodes, link_edges, structural_edges, visit_edges
-
-if TYPE_CHECKING:
-    import networkx as nx
+from graphmodel.queries import Query, get_query, latest_assessments, parse_as_of
 
 DEFAULT_BATCH_SIZE = 5000
 
@@ -153,9 +150,7 @@ def latest_risk(ds: Dataset) -> dict[str, dict[str, Any]]:
     Returns ``{company_id: {"risk_level", "risk_colour", "risk_label_zh",
     "risk_assessed_on"}}``: the properties the loader sets on Company nodes.
     """
-    risks = ds["risk_assessments"]
-    latest = risks.sort_values(["company_id", "assessed_on"]).drop_duplicates("company_id",
-                                                                             keep="last")
+    latest = latest_assessments(ds)
     found = {}
     for company, day, level in zip(latest["company_id"], latest["assessed_on"], latest["level"],
                                    strict=True):
@@ -543,14 +538,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def query_rows(query: Query, dataset: str, as_of: dt.date, conn: Connection | None,
+               values: dict[str, Any]) -> pd.DataFrame:
+    """The rows of ``query``'s Cypher for one dataset, with Neo4j temporal values turned
+    into Python ones; ``values`` are the query's resolved parameters
+    (:meth:`~graphmodel.queries.Query.resolve`). :func:`graphmodel.engine.run` turns them
+    into the query's output."""
+    frame = run_cypher(query.cypher(), {**values, "dataset": dataset, "as_of": as_of}, conn)
+    return frame.apply(lambda column: column.map(_plain)) if len(frame) else frame
+
+
 def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
               conn: Connection | None = None, **params: Any) -> pd.DataFrame:
     """Run a library query's Cypher on Neo4j for one dataset, as is.
 
-    For the gaps, ``sector_matrix``, ``connectors``, ``path`` and the risk queries
-    the rows are the answer; for ``bridges`` they are the actor network projection
-    (rank it with :func:`run_links_query`). :func:`library_query` returns, for any
-    query, the same frame as the embedded backend.
+    For ``bridges`` the rows are the actor network projection; every query's output (the
+    same frame as the embedded engine) comes from :func:`graphmodel.engine.run`.
 
     Parameters
     ----------
@@ -563,216 +566,59 @@ def run_query(name: str, dataset: str, as_of: dt.date | str | None = None,
     conn : Connection, optional
         Connection settings (default from the environment).
     **params
-        Query parameters. For a gap any of the five gap parameters may be given
-        (defaults of the gap definitions, docs/gaps.md, for the others); for other queries the query's own
-        parameters, with the defaults of :attr:`Query.defaults`.
+        The query's parameters (defaults of :attr:`Query.defaults`; a gap takes any of
+        the five gap parameters).
 
     Returns
     -------
     pandas.DataFrame
         The query's rows, with Neo4j temporal values turned into Python ones.
     """
-    from graphmodel.queries import get_query, parse_as_of, resolve_params
-
     query = get_query(name)
-    values: dict[str, Any] = (resolve_params(**params) if query.group == "gaps"
-                              else query.resolve(**params))
-    values.update(dataset=dataset, as_of=parse_as_of(as_of))
-    frame = run_cypher(query.cypher(), values, conn)
-    return frame.apply(lambda column: column.map(_plain)) if len(frame) else frame
+    return query_rows(query, dataset, parse_as_of(as_of), conn, query.resolve(**params))
+
+
+ENTITY_CANDIDATES = (
+    "MATCH (n:Entity {dataset: $dataset}) "
+    "WHERE n.id IS NOT NULL AND (n.id = $text OR n.name CONTAINS $text) "
+    "AND NOT (n:RiskAssessment OR n:Population) "
+    "RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l IN $labels][0] AS label "
+    "ORDER BY id"
+)
+
+
+def entity_candidates(dataset: str, text: str, conn: Connection | None = None) -> pd.DataFrame:
+    """Entities of ``dataset`` whose id is ``text`` or whose name contains it (``id``,
+    ``name``, ``label``), for :func:`graphmodel.engine.resolve_entity`."""
+    frame = run_cypher(ENTITY_CANDIDATES, {"dataset": dataset, "text": text,
+                                           "labels": list(schema.NODE_LABELS)}, conn)
+    return frame.reindex(columns=["id", "name", "label"])
+
+
+# ---------------------------------------------------------------------------
+# Former entry points, kept for their callers: graphmodel.engine.run does the work
+# ---------------------------------------------------------------------------
+
+
+def _engine() -> Any:
+    # The engine imports this module; reaching it by name keeps the imports one way.
+    return importlib.import_module("graphmodel.engine")
 
 
 def gaps(dataset: str, as_of: dt.date | str | None = None,
          only: Iterable[str] | str | None = None,
          conn: Connection | None = None, **params: Any) -> pd.DataFrame:
-    """The coverage gaps computed on Neo4j: same columns and order as :func:`graphmodel.gaps`."""
-    from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES
-
-    if isinstance(only, str):  # a comma-separated list, as the embedded gaps take it
-        only = only.split(",")
-    # dict.fromkeys: a gap named twice yields its findings once (as the embedded gaps)
-    names = list(dict.fromkeys(only)) if only is not None else list(GAP_NAMES)
-    for name in names:
-        if name not in GAP_NAMES:
-            raise KeyError(f"unknown gap {name!r}; known: {', '.join(GAP_NAMES)}")
-    frames = []
-    for name in names:
-        frame = run_query(name, dataset, as_of, conn, **params)
-        frame.insert(0, "gap", name)
-        frames.append(frame.reindex(columns=GAP_COLUMNS))
-    if not frames:
-        return pd.DataFrame(columns=GAP_COLUMNS)
-    result = pd.concat(frames, ignore_index=True)
-    result["detail"] = result["detail"].map(lambda d: d if isinstance(d, dict) else {})
-    return result.sort_values(["gap", "id"], kind="stable").reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------
-# Linkage and risk queries with the embedded backend's output
-# ---------------------------------------------------------------------------
-
-
-def actor_network(dataset: str, as_of: dt.date | str | None = None,
-                  conn: Connection | None = None) -> nx.Graph:
-    """The actor network of :func:`graphmodel.linkages.actor_network`, fetched from Neo4j.
-
-    Runs ``queries/links/bridges.cypher`` (one row per organisation, company and
-    person with its sector and neighbour ids) and builds the same undirected
-    simple graph: nodes carry ``label`` and ``sector``; ``graph.graph["names"]``
-    maps ids to names.
-    """
-    import networkx as nx
-
-    frame = run_query("bridges", dataset, as_of, conn)
-    graph = nx.Graph()
-    names: dict[str, str] = {}
-    for row in frame.itertuples(index=False):
-        sector = row.sector if isinstance(row.sector, str) else None
-        graph.add_node(row.id, label=row.label, sector=sector)
-        if isinstance(row.name, str):
-            names[row.id] = row.name
-    for row in frame.itertuples(index=False):
-        graph.add_edges_from((row.id, other) for other in row.neighbours if other != row.id)
-    graph.graph["names"] = names
-    return graph
-
-
-def resolve_entity(dataset: str, text: str, conn: Connection | None = None) -> str:
-    """The id of the entity of ``dataset`` given by id or exact name (as
-    :func:`graphmodel.linkages.resolve_entity`, on Neo4j).
-
-    Raises
-    ------
-    ValueError
-        When ``text`` is a demand, an ambiguous name (listing the candidates) or
-        unknown (listing entities whose name contains it, if any).
-    """
-    text = str(text).strip()
-    records = "NOT (n:RiskAssessment OR n:Population)"
-    described = ("RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l IN $labels][0] "
-                 "AS label ORDER BY id")
-    labels = list(schema.NODE_LABELS)
-    found = run_cypher(f"MATCH (n:Entity {{dataset: $dataset, id: $text}}) WHERE {records} "
-                       f"{described}", {"dataset": dataset, "text": text, "labels": labels}, conn)
-    if len(found):
-        if found.at[0, "label"] == "Demand":
-            raise ValueError(f"{text!r} is a demand, not an entity of the network")
-        return text
-    found = run_cypher(f"MATCH (n:Entity {{dataset: $dataset}}) WHERE n.name = $text AND "
-                       f"{records} AND NOT n:Demand {described}",
-                       {"dataset": dataset, "text": text, "labels": labels}, conn)
-    if len(found) == 1:
-        return str(found.at[0, "id"])
-
-    def describe(frame: pd.DataFrame) -> str:
-        return ", ".join(f"{r.name} ({r.id}, {r.label})" for r in frame.itertuples(index=False))
-
-    if len(found):
-        raise ValueError(f"name {text!r} is ambiguous; candidates: {describe(found)}")
-    similar = run_cypher(f"MATCH (n:Entity {{dataset: $dataset}}) WHERE n.name CONTAINS $text "
-                         f"AND {records} AND NOT n:Demand {described} LIMIT 11",
-                         {"dataset": dataset, "text": text, "labels": labels}, conn)
-    hint = ("; did you mean: " + describe(similar.head(10))
-            + (" ..." if len(similar) > 10 else "")) if len(similar) else ""
-    raise ValueError(f"unknown entity {text!r} (neither an id nor an exact name){hint}")
-
-
-def run_links_query(name: str, dataset: str, as_of: dt.date | str | None = None,
-                    conn: Connection | None = None, **params: Any) -> pd.DataFrame:
-    """A linkage query on Neo4j, with the same columns and order as the embedded one.
-
-    ``sector_matrix`` and ``connectors`` are computed entirely in Cypher.
-    ``bridges`` needs betweenness centrality, which Neo4j Community lacks: the
-    actor network is fetched with ``queries/links/bridges.cypher``
-    (:func:`actor_network`) and ranked with
-    :func:`graphmodel.linkages.rank_bridges`, so the ranking is the embedded one.
-    ``path`` resolves ``a`` and ``b`` (id or exact name, ambiguous names refused)
-    and runs ``shortestPath``; among equally short paths Neo4j may return another
-    one than the embedded breadth-first search, of the same length.
-
-    Parameters
-    ----------
-    name : {"sector_matrix", "bridges", "connectors", "path"}
-        The linkage query.
-    dataset : str
-        The dataset name it was loaded under.
-    as_of : datetime.date or str, optional
-        Evaluation date (default today).
-    conn : Connection, optional
-        Connection settings.
-    **params
-        ``top`` (bridges, default 20; 0 = all), ``k`` (connectors, default 3),
-        ``a`` and ``b`` (path, required).
-
-    Returns
-    -------
-    pandas.DataFrame
-        See :mod:`graphmodel.linkages` (``MATRIX_COLUMNS``, ``BRIDGE_COLUMNS``,
-        ``CONNECTOR_COLUMNS``, ``PATH_COLUMNS``).
-    """
-    from graphmodel import linkages
-    from graphmodel.queries import get_query
-
-    query = get_query(name)
-    if query.group != "links":
-        raise KeyError(f"{name!r} is not a linkage query")
-    values = query.resolve(**params)
-    if name == "bridges":
-        network = actor_network(dataset, as_of, conn)
-        top = values["top"]
-        return linkages.rank_bridges(network, network.graph["names"],
-                                     None if top is None else int(top))
-    if name == "path":
-        start = resolve_entity(dataset, values["a"], conn)
-        goal = resolve_entity(dataset, values["b"], conn)
-        frame = (run_query("path", dataset, as_of, conn, a=start, b=goal) if start != goal
-                 else pd.DataFrame(columns=linkages.PATH_COLUMNS))
-        return _frame(frame, linkages.PATH_COLUMNS, {"step": "int64"})
-    frame = run_query(name, dataset, as_of, conn, **values)
-    if name == "sector_matrix":
-        return _frame(frame, linkages.MATRIX_COLUMNS, {"links": "int64"})
-    return _frame(frame, linkages.CONNECTOR_COLUMNS, {"count": "int64"})
-
-
-def _frame(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pd.DataFrame:
-    frame = frame.reindex(columns=columns) if len(frame) else pd.DataFrame(columns=columns)
-    return frame.astype(types).reset_index(drop=True)
-
-
-def run_risk_query(name: str, dataset: str, as_of: dt.date | str | None = None,
-                   conn: Connection | None = None, **params: Any) -> pd.DataFrame:
-    """``risk_view`` or ``risk_suggested`` on Neo4j, with the embedded columns and types.
-
-    Both are computed entirely in Cypher; dates (``assessed_on``, ``deadline``)
-    come back as ``datetime64`` like the embedded :func:`graphmodel.risk.risk_view`.
-    """
-    from graphmodel import risk
-    from graphmodel.queries import get_query
-
-    if get_query(name).group != "risk":
-        raise KeyError(f"{name!r} is not a risk query")
-    frame = run_query(name, dataset, as_of, conn, **params)
-    if name == "risk_view":
-        frame = _frame(frame, risk.VIEW_COLUMNS, {"level": "int64"})
-        for column in ("assessed_on", "deadline"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-        return frame
-    return _frame(frame, risk.SUGGESTED_COLUMNS, {"suggested_level": "int64", "score": "int64"})
+    """The coverage gaps on Neo4j: ``graphmodel.gaps(dataset, ..., backend="neo4j")``."""
+    return importlib.import_module("graphmodel.gaps").gaps(dataset, as_of, only,
+                                                           backend="neo4j", conn=conn, **params)
 
 
 def library_query(name: str, dataset: str, as_of: dt.date | str | None = None,
                   conn: Connection | None = None, **params: Any) -> pd.DataFrame:
-    """Any library query on Neo4j, with the output of the embedded backend.
+    """Any library query on Neo4j, with the output of the embedded engine
+    (:func:`graphmodel.engine.run` with ``backend="neo4j"``)."""
+    return _engine().run(name, dataset, as_of, "neo4j", conn, **params)
 
-    Gaps go through :func:`gaps` (the columns of :data:`graphmodel.gaps.GAP_COLUMNS`),
-    linkage queries through :func:`run_links_query`,
-    risk queries through :func:`run_risk_query`.
-    """
-    from graphmodel.queries import get_query
 
-    group = get_query(name).group
-    if group == "gaps":
-        return gaps(dataset, as_of, [name], conn, **params)
-    if group == "links":
-        return run_links_query(name, dataset, as_of, conn, **params)
-    return run_risk_query(name, dataset, as_of, conn, **params)
+run_links_query = library_query
+run_risk_query = library_query

@@ -1,28 +1,64 @@
-"""The query library: every gap and linkage query defined once.
+"""The query library: every gap, linkage and risk query defined once.
 
-A :class:`Query` has a stable name, Chinese and English titles, a description,
-its parameters, its embedded implementation (a plain function of a dataset) and
-its Cypher in ``queries/<group>/<name>.cypher``. The CLI, the notebooks, the
-report and the Neo4j backend all find queries here.
+A :class:`Query` is one object: its stable name and group, its Chinese and English titles
+and definition (written here once: the Cypher file header only names the query, its
+parameters and its cost), its parameters, where a finding's place comes from
+(:data:`Place`), its output columns and their types, its embedded implementation (a plain
+function of a dataset) and its Cypher (``queries/<group>/<name>.cypher``, read by
+:func:`cypher_text`). The modules that define queries (:data:`QUERY_MODULES`) add them
+with :func:`register`; :mod:`graphmodel.engine` runs any of them on either engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import inspect
 import numbers
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from graphmodel import settings
+from graphmodel import _resources, settings
+from graphmodel._frames import column_map
 from graphmodel.errors import InvalidDateError, InvalidParameterError
 
+if TYPE_CHECKING:
+    from graphmodel.dataset import Dataset
+
 Embedded = Callable[..., pd.DataFrame]
+Finish = Callable[["Query", "Dataset", pd.DataFrame], pd.DataFrame]
+"""Turns an embedded implementation's frame into the query's output (the gaps add names
+and places)."""
+FromRows = Callable[["Query", pd.DataFrame, dict[str, Any]], pd.DataFrame]
+"""Turns the rows of the query's Cypher into the query's output (``bridges`` ranks the
+projection in Python)."""
+
+Place = Literal["self", "demand_company", "org_location"]
+"""Where a finding's place comes from: the entity itself, a demand's company, or an
+organisation's ``located_in``."""
+PLACES: tuple[Place, ...] = ("self", "demand_company", "org_location")
+
+QUERY_MODULES = ("graphmodel.gaps", "graphmodel.linkages", "graphmodel.risk")
+"""The modules whose :func:`register` calls fill the library (imported on first lookup)."""
+
+
+def cypher_file(group: str, name: str) -> Path:
+    """Where the Cypher of a query lives: ``queries/<group>/<name>.cypher``."""
+    return settings.QUERIES_DIR / group / f"{name}.cypher"
+
+
+def cypher_text(group: str, name: str) -> str:
+    """The Cypher text (header comment included) of ``queries/<group>/<name>.cypher``.
+
+    The one place that reads query files: through :mod:`importlib.resources`
+    (:func:`graphmodel._resources.cypher_text`), so an installed wheel finds them too.
+    """
+    return _resources.cypher_text(group, name)
 
 
 @dataclass(frozen=True)
@@ -33,19 +69,53 @@ class Query:
     group: str
     title_zh: str
     title_en: str
-    description: str
+    definition_en: str
     params: tuple[str, ...]
     embedded: Embedded
-    description_zh: str = ""
+    definition_zh: str = ""
+    place: Place = "self"
+    columns: tuple[str, ...] = ()
+    dtypes: Mapping[str, str] = field(default_factory=dict)
+    """Type of each output column: ``str``, ``object`` (lists, dicts, mixed), ``int64``,
+    ``float64`` or ``datetime64[us]``; both engines return exactly these."""
+    entity_params: tuple[str, ...] = ()
+    """Parameters naming an entity by id or exact name, resolved to an id before running."""
+    finish: Finish | None = None
+    from_rows: FromRows | None = None
+
+    def __post_init__(self) -> None:
+        if self.place not in PLACES:
+            raise ValueError(f"place of {self.name} must be one of {PLACES}, got {self.place!r}")
+
+    @property
+    def description(self) -> str:
+        """The English definition (alias of :attr:`definition_en`)."""
+        return self.definition_en
+
+    @property
+    def description_zh(self) -> str:
+        """The Chinese definition (alias of :attr:`definition_zh`)."""
+        return self.definition_zh
 
     @property
     def cypher_path(self) -> Path:
         """Where its Cypher lives: ``queries/<group>/<name>.cypher``."""
-        return settings.QUERIES_DIR / self.group / f"{self.name}.cypher"
+        return cypher_file(self.group, self.name)
 
     def cypher(self) -> str:
         """The Cypher text (header comment included)."""
-        return self.cypher_path.read_text(encoding="utf-8")
+        return cypher_text(self.group, self.name)
+
+    def places(self, ds: Dataset, ids: pd.Series) -> pd.Series:
+        """The place of each finding id (see :data:`Place`), None where there is none."""
+        if self.place == "demand_company":
+            places = ids.map(column_map(ds["demands"], "id", "company_id"))
+        elif self.place == "org_location":
+            places = ids.map(column_map(ds["organizations"], "id", "located_in"))
+        else:
+            places = ids
+        return pd.Series([p if isinstance(p, str) and p else None for p in places],
+                         index=ids.index, dtype=object)
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -65,12 +135,16 @@ class Query:
         """Keyword arguments for :attr:`embedded`: defaults updated with overrides.
 
         Gap parameters are checked by :func:`resolve_params`; an int default makes
-        its override an int. Unknown or missing parameters raise ``ValueError``.
+        its override an int. Unknown or missing parameters raise ``ValueError``; a gap
+        also accepts (checks, then ignores) the gap parameters it does not use, so that
+        one set of parameters serves all the gaps.
         """
-        unknown = sorted(set(overrides) - set(self.params))
+        known = set(self.params) | (set(settings.DEFAULT_PARAMS) if self.group == "gaps"
+                                    else set())
+        unknown = sorted(set(overrides) - known)
         if unknown:
-            raise InvalidParameterError(f"unknown parameter(s) {', '.join(unknown)} for {self.name}; "
-                             f"known: {', '.join(self.params) or 'none'}")
+            raise InvalidParameterError(f"unknown parameter(s) {', '.join(unknown)} for "
+                                        f"{self.name}; known: {', '.join(self.params) or 'none'}")
         defaults = self.defaults
         gap = {k: v for k, v in overrides.items() if k in settings.DEFAULT_PARAMS}
         params = {**defaults, **resolve_params(self.params, **gap)}
@@ -92,24 +166,30 @@ class Query:
 REGISTRY: dict[str, Query] = {}
 
 
-def register(name: str, group: str, title_zh: str, title_en: str, description: str,
-             params: tuple[str, ...] = (), description_zh: str = ""
+def register(name: str, group: str, title_zh: str, title_en: str, definition_en: str,
+             params: tuple[str, ...] = (), definition_zh: str = "", **fields: Any
              ) -> Callable[[Embedded], Embedded]:
-    """Decorator that adds an embedded implementation to the library under ``name``."""
+    """Decorator that adds an embedded implementation to the library under ``name``.
+
+    ``fields`` are the other attributes of :class:`Query` (``place``, ``columns``,
+    ``dtypes``, ``entity_params``, ``finish``, ``from_rows``).
+    """
 
     def decorate(function: Embedded) -> Embedded:
         if name in REGISTRY:
             raise ValueError(f"query {name!r} is defined twice")
-        REGISTRY[name] = Query(name, group, title_zh, title_en, description, params, function,
-                               description_zh)
+        REGISTRY[name] = Query(name, group, title_zh, title_en, definition_en, params, function,
+                               definition_zh, **fields)
         return function
 
     return decorate
 
 
 def _load_all() -> None:
-    # Importing the modules runs their @register decorators.
-    from graphmodel import gaps, linkages, risk  # noqa: F401
+    # The defining modules import this one; importing them by name here keeps the
+    # dependency one way (they register, the library looks up).
+    for module in QUERY_MODULES:
+        importlib.import_module(module)
 
 
 def get_query(name: str) -> Query:
@@ -130,6 +210,19 @@ def all_queries(group: str | None = None) -> list[Query]:
     """Every query (of one group, when given), in definition order."""
     _load_all()
     return [q for q in REGISTRY.values() if group is None or q.group == group]
+
+
+def latest_assessments(ds: Dataset, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each company's latest risk assessment dated on or before ``as_of`` (None: whatever
+    its date), one row per company sorted by company id.
+
+    Shared by the ``risk_without_followup`` gap, the risk queries and the Neo4j loader.
+    """
+    risks = ds["risk_assessments"]
+    if as_of is not None:
+        risks = risks[risks["assessed_on"] <= as_of]
+    return risks.sort_values(["company_id", "assessed_on"]).drop_duplicates(
+        "company_id", keep="last")
 
 
 PARAM_MIN = 0

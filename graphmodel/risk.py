@@ -19,13 +19,22 @@ handful of hash joins over the tables, O(V + E).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from graphmodel import schema, settings
+from graphmodel import engine, schema, settings
 from graphmodel.dataset import Dataset
-from graphmodel.gaps import followed_up, latest_assessments
-from graphmodel.queries import as_of_timestamp, register, resolve_params
+from graphmodel.gaps import followed_up
+from graphmodel.queries import as_of_timestamp, latest_assessments, register, resolve_params
+
+if TYPE_CHECKING:
+    from graphmodel.engine import Backend, Source
+    from graphmodel.neo4j_backend import Connection
+
+__all__ = ["FOLLOWUP_STATES", "SUGGESTED_COLUMNS", "VIEW_COLUMNS", "followup_states",
+           "level_columns", "level_title", "risk_distribution", "risk_suggested", "risk_view",
+           "suggested_risk", "with_area"]
 
 VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "grid_id",
                 "grid_name", "level", "label_zh", "label_en", "colour_zh", "colour_en",
@@ -33,6 +42,14 @@ VIEW_COLUMNS = ["company_id", "company_name", "building_id", "building_name", "g
 SUGGESTED_COLUMNS = ["company_id", "company_name", "building_id", "grid_id", "suggested_level",
                      "label_zh", "colour_en", "score", "reasons", "kind"]
 FOLLOWUP_STATES = ("done", "pending", "overdue", "n/a")
+_LEVEL_TEXT = {"label_zh": "str", "label_en": "str", "colour_zh": "str", "colour_en": "str"}
+VIEW_DTYPES = {"company_id": "str", "company_name": "str", "building_id": "str",
+               "building_name": "str", "grid_id": "str", "grid_name": "str", "level": "int64",
+               **_LEVEL_TEXT, "assessed_on": "datetime64[us]", "deadline": "datetime64[us]",
+               "followup": "object", "reason": "object", "kind": "str"}
+SUGGESTED_DTYPES = {"company_id": "str", "company_name": "str", "building_id": "str",
+                    "grid_id": "str", "suggested_level": "int64", "label_zh": "str",
+                    "colour_en": "str", "score": "int64", "reasons": "object", "kind": "str"}
 
 LEASE_WINDOW_DAYS = 90
 """A lease expiring within this many days of ``as_of`` is a risk indicator."""
@@ -134,21 +151,16 @@ def followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
     return pd.DataFrame({"deadline": deadline, "followup": state}, index=latest.index)
 
 
-@register("risk_view", "risk", "五色风险视图", "Five-colour risk view",
-          "Each company's latest risk assessment on or before as_of with its colour, its "
-          "follow-up deadline (levels 4 and 5) and follow-up state: done, pending, overdue "
-          "(= the risk_without_followup gap) or n/a.",
-          params=("followup_days_orange", "followup_days_red"))
-def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+def risk_view(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
               followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
-              followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"],
-              ) -> pd.DataFrame:
+              followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"], *,
+              backend: Backend = "embedded", conn: Connection | None = None) -> pd.DataFrame:
     """One row per company assessed on or before ``as_of``, with its follow-up state.
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date: only assessments, visits and demand resolutions
         dated on or before it count.
@@ -156,6 +168,10 @@ def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
         Days allowed to follow up a level-4 (orange) assessment (default 14).
     followup_days_red : int
         Days allowed to follow up a level-5 (red) assessment (default 3).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -175,6 +191,24 @@ def risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
     >>> set(view["followup"]) <= set(FOLLOWUP_STATES), view["company_id"].is_unique
     (True, True)
     """
+    return engine.run("risk_view", source, as_of, backend, conn,
+                      followup_days_orange=followup_days_orange,
+                      followup_days_red=followup_days_red)
+
+
+@register("risk_view", "risk", "五色风险视图", "Five-colour risk view",
+          "Each company's latest risk assessment on or before as_of with its colour, its "
+          "follow-up deadline (levels 4 and 5) and follow-up state: done, pending, overdue "
+          "(= the risk_without_followup gap) or n/a.",
+          params=("followup_days_orange", "followup_days_red"),
+          definition_zh="每家企业截至评估日的最近一次风险评估（五色风险分析法）、颜色、跟进期限（4 级橙色、"
+                        "5 级红色）和跟进状态：已跟进 done、期限内待跟进 pending、逾期未跟进 overdue"
+                        "（即 risk_without_followup 缺口）或 n/a。",
+          columns=tuple(VIEW_COLUMNS), dtypes=VIEW_DTYPES)
+def _risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+               followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
+               followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"],
+               ) -> pd.DataFrame:
     day = as_of_timestamp(as_of)
     days = resolve_params(("followup_days_orange", "followup_days_red"),
                           followup_days_orange=followup_days_orange,
@@ -365,13 +399,9 @@ def unresolved_demands(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
                          "oldest_days": (as_of - grouped.min()).dt.days})
 
 
-@register("risk_suggested", "risk", "建议风险等级（未评估企业）", "Suggested risk level",
-          "For companies with no assessment on or before as_of: a suggested five-colour level "
-          "from additive points (lease expired 3 / expiring within 90 days 2, relocation intent "
-          "3, unresolved demands 1 each up to 2, oldest demand older than 30 days 1, fewer than "
-          "10 employees 1; score 0 -> 1, 1 -> 2, 2-3 -> 3, 4-5 -> 4, >= 6 -> 5), with reasons. "
-          "Suggestions are not assessments (kind = suggested).")
-def suggested_risk(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
+def risk_suggested(source: Source, as_of: pd.Timestamp | dt.date | str | None = None, *,
+                   backend: Backend = "embedded", conn: Connection | None = None
+                   ) -> pd.DataFrame:
     """Suggest a level for every company not assessed on or before ``as_of``.
 
     The score adds the points of :func:`score_indicators` (lease expired 3,
@@ -386,10 +416,14 @@ def suggested_risk(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> p
 
     Parameters
     ----------
-    ds : Dataset
-        A loaded dataset.
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
     as_of : pandas.Timestamp, datetime.date or str
         The evaluation date.
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
 
     Returns
     -------
@@ -409,6 +443,24 @@ def suggested_risk(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> p
     >>> assessed.isdisjoint(found["company_id"]), set(found["kind"]) <= {"suggested"}
     (True, True)
     """
+    return engine.run("risk_suggested", source, as_of, backend, conn)
+
+
+suggested_risk = risk_suggested
+"""The former name of :func:`risk_suggested`."""
+
+
+@register("risk_suggested", "risk", "建议风险等级（未评估企业）", "Suggested risk level",
+          "For companies with no assessment on or before as_of: a suggested five-colour level "
+          "from additive points (lease expired 3 / expiring within 90 days 2, relocation intent "
+          "3, unresolved demands 1 each up to 2, oldest demand older than 30 days 1, fewer than "
+          "10 employees 1; score 0 -> 1, 1 -> 2, 2-3 -> 3, 4-5 -> 4, >= 6 -> 5), with reasons. "
+          "Suggestions are not assessments (kind = suggested).",
+          definition_zh="对截至评估日从未评估过的企业，按简单指标累加分数给出“建议”等级（不是评估结果）："
+                        "租约已到期 3 分、90 天内到期 2 分；有迁出意向 3 分；每项未解决诉求 1 分（最多 2 分）；"
+                        "最早未解决诉求超过 30 天 1 分；员工少于 10 人 1 分。",
+          columns=tuple(SUGGESTED_COLUMNS), dtypes=SUGGESTED_DTYPES)
+def _risk_suggested(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
     day = as_of_timestamp(as_of)
     companies = ds["companies"]
     assessed = set(latest_assessments(ds, day)["company_id"])

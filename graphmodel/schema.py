@@ -45,6 +45,9 @@ OWNERSHIPS = ("domestic", "foreign", "joint_venture", "state", "other")
 VISIT_STATUSES = ("done", "planned")
 """Visit statuses: a ``planned`` visit is never counted as a visit; blank means ``done``."""
 
+STATION_KINDS = ("service_station", "service_center")
+"""Organisation kinds that are party-mass service stations (党群服务站, 服务中心)."""
+
 ORGANIZATION_KINDS = (
     "party_committee",
     "party_general_branch",

@@ -9,8 +9,10 @@ whose entities each exercise one clause of one gap (with the expected findings w
 from the definitions: the version 2 place tree, "located within" at any depth, "covers"
 through the containers of a place but never through the street, planned visits that never
 count, company_unreached's exact locations), on a dataset holding only the required
-tables, and on random contract-valid version 2 datasets (``_generate.py``). Linkage queries (sector matrix, bridges, connectors, path) and the
-risk view are compared as well, and the loader is checked: idempotent reloads, datasets
+tables, and on random contract-valid version 2 datasets (``_generate.py``). Every library
+query (gaps, linkages, risk) is also run through :func:`graphmodel.engine.run` on both
+engines and the whole DataFrames compared (columns, types, order; floats to 9 digits), and
+the loader is checked: idempotent reloads, datasets
 isolated from one another, ``--sync``, moved companies, refused invalid datasets, the
 latest risk level on Company nodes, the PART_OF tree and the grid kind labels, visit
 statuses, and ``graphmodel neo4j datasets``.
@@ -34,12 +36,12 @@ import pytest
 from _generate import random_tables
 from conftest import Rows, minimal_tables, write_dataset
 
-from graphmodel import linkages, load_dataset, risk, schema
+from graphmodel import engine, linkages, load_dataset, risk, schema
 from graphmodel import neo4j_backend as backend
 from graphmodel.cli import main
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES, gaps
-from graphmodel.queries import parse_as_of
+from graphmodel.queries import Query, all_queries, parse_as_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -156,7 +158,8 @@ def assert_links_equal(ds: Dataset, as_of: str) -> None:
         want = linkages.connectors(ds, as_of, k=k)
         pd.testing.assert_frame_equal(got, want, check_dtype=False)
         # the projection ranked in Python agrees with the all-Cypher connectors
-        projected = linkages.rank_connectors(backend.actor_network(ds.name, as_of), ds.names, k)
+        projected = linkages.rank_connectors(
+            linkages.actor_network(ds.name, as_of, backend="neo4j"), ds.names, k)
         pd.testing.assert_frame_equal(projected, want, check_dtype=False)
 
 
@@ -1043,3 +1046,64 @@ def test_map_queries_run(shipped: Dataset) -> None:
     one_grid = backend.run_cypher((QUERIES_DIR / "map" / "company_risk.cypher").read_text(),
                                   {**params, "grid_id": busiest})
     assert 0 < len(one_grid) < len(risky)
+
+
+# ---------------------------------------------------------------------------
+# The contract of the runner: every library query, the same DataFrame on both engines
+# ---------------------------------------------------------------------------
+
+
+def query_params(query: Query, ds: Dataset, seed: int) -> list[dict[str, Any]]:
+    """Parameter sets to compare a query with: defaults and a few others."""
+    import random
+
+    if query.group == "gaps":
+        return list(PARAM_SETS)
+    if query.name == "risk_view":
+        return [{}, {"followup_days_orange": 30, "followup_days_red": 0}]
+    if query.name == "bridges":
+        return [{}, {"top": 0}, {"top": 3}]
+    if query.name == "connectors":
+        return [{"k": k} for k in (0, 1, 2, 3)]
+    if query.name == "path":
+        rng = random.Random(seed)
+        entities = sorted(i for i, t in ds.entity_tables.items() if t != "demands")
+        pairs = [tuple(rng.sample(entities, 2)) for _ in range(6)] + [(entities[0],) * 2]
+        return [{"a": a, "b": b} for a, b in pairs]
+    return [{}]
+
+
+def assert_same_frame(query: Query, ds: Dataset, as_of: str, **params: Any) -> None:
+    """The whole DataFrame of both engines: columns, types, order; floats to 9 digits."""
+    want = engine.run(query.name, ds, as_of, **params)
+    got = engine.run(query.name, ds.name, as_of, backend="neo4j", **params)
+    assert list(want.columns) == list(query.columns)
+    try:
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=0, atol=1e-9)
+    except AssertionError as exc:
+        raise AssertionError(f"{query.name} on {ds.name} as of {as_of} {params}: {exc}") from None
+
+
+@pytest.mark.parametrize("query", all_queries(), ids=lambda q: q.name)
+def test_every_query_same_frame_on_shipped(shipped: Dataset, query: Query) -> None:
+    for as_of in SHIPPED_DATES:
+        for params in query_params(query, shipped, 9):
+            assert_same_frame(query, shipped, as_of, **params)
+    for a, b in shipped_paths(shipped) if query.name == "path" else ():
+        assert_same_frame(query, shipped, "2026-11-29", a=a, b=b)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("query", all_queries(), ids=lambda q: q.name)
+def test_every_query_same_frame_on_random(generated: Callable[[int], Dataset], query: Query,
+                                          seed: int) -> None:
+    ds = generated(seed)
+    for as_of in RANDOM_DATES[::2]:
+        for params in query_params(query, ds, seed):
+            assert_same_frame(query, ds, as_of, **params)
+
+
+def test_neo4j_source_may_be_a_dataset(shipped: Dataset) -> None:
+    by_name = gaps(shipped.name, "2026-11-29", backend="neo4j")
+    pd.testing.assert_frame_equal(gaps(shipped, "2026-11-29", backend="neo4j"), by_name)
+    pd.testing.assert_frame_equal(by_name, gaps(shipped, "2026-11-29"))

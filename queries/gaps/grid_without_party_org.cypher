@@ -1,20 +1,10 @@
-// 网格无党组织 Grid without party organisation          (graphmodel query: grid_without_party_org)
-//
-// 找出：网格内（网格本身、其楼宇及楼宇内企业）没有任何党建领域（sector = party）的组织，
-//       没有党建组织覆盖该网格（对网格或其所属居民区有有效的 COVERS 关系；对街道的 COVERS 不算），
-//       也没有党建组织对网格内任何地点有有效的 COVERS 关系。
-// Finds grids where no organisation of sector `party` is located within the grid (located_in
-// is the grid, one of its buildings or one of their companies), none covers the grid (a
-// COVERS link active on $as_of to the grid or to its residential area; a COVERS link to a
-// street covers nothing), and none has an active COVERS link to anything within the grid
-// (the gap definitions, docs/gaps.md: grid_without_party_org).
+// graphmodel query: grid_without_party_org
+// (titles, definition and output columns: graphmodel.get_query("grid_without_party_org"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'            // dataset name given to `graphmodel neo4j load`
 //   :param as_of => date('2026-11-29')      // evaluation date (the CLI's default is today)
 //
-// Returns one row per grid, sorted by id: id, name, grid_id, grid_name, area_id, area_name
-// (its residential area; null for a business grid), detail {grid_kind, reason}.
 // Cost: O(V + E) — an area's COVERS links are read once for all its grids, and each grid
 // expands only its own subtree (<= 2 PART_OF hops down).
 

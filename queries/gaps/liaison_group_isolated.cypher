@@ -1,20 +1,11 @@
-// 民族联络组孤立 Isolated liaison group                 (graphmodel query: liaison_group_isolated)
-//
-// 找出：与任何非民族领域（sector 不是 ethnic）的组织或企业（企业的领域是 business）之间，
-//       在 $as_of 没有任何方向的有效 PARTNERS_WITH、SUPPORTS、MENTORS 或 MEMBER_OF 关系的民族联络组。
-// Finds organisations of kind `liaison_group` with no PARTNERS_WITH, SUPPORTS, MENTORS or
-// MEMBER_OF link active on $as_of, in either direction, with any organisation or company
-// whose sector is not `ethnic` (a company's sector is `business`); links with people do not
-// count (the gap definitions, docs/gaps.md: liaison_group_isolated).
+// graphmodel query: liaison_group_isolated
+// (titles, definition and output columns: graphmodel.get_query("liaison_group_isolated"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
 //   :param as_of => date('2026-11-29')
 //
-// Returns one row per group, sorted by id: id, name, grid_id, grid_name (the grid of the place
-// it is located in: that grid, or the grid of that building or company; null for an area, a
-// street or a blank located_in), area_id, area_name (the residential area of that place: the
-// area itself, or the area of its grid), detail {}. Cost: O(V + E).
+// Cost: O(V + E).
 
 MATCH (o:Organization {dataset: $dataset})
 WHERE o.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index

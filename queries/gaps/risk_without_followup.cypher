@@ -1,14 +1,5 @@
-// 高风险企业未及时跟进 High-risk company without follow-up   (graphmodel query: risk_without_followup)
-//
-// 找出：截至 $as_of 最近一次风险评估为 4 级（橙）或 5 级（红）、跟进期限已过，
-//       且在评估日至期限（含两端）之间没有实际走访（status = done）该企业或其楼宇、
-//       也没有该企业的诉求得到解决的企业。
-// Finds companies whose latest risk assessment dated on or before $as_of has level 4 or 5,
-// whose deadline (assessed_on + $followup_days_orange for level 4, + $followup_days_red for
-// level 5) is before $as_of, and with no visit (status `done`; planned visits never count)
-// to the company or its building dated from assessed_on to the deadline (both included) and
-// no demand of the company with resolved_on in that same span, whatever its status
-// (the gap definitions, docs/gaps.md: risk_without_followup).
+// graphmodel query: risk_without_followup
+// (titles, definition and output columns: graphmodel.get_query("risk_without_followup"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
@@ -16,8 +7,6 @@
 //   :param followup_days_orange => 14       // default 14
 //   :param followup_days_red => 3           // default 3
 //
-// Returns one row per company, sorted by id: id, name, grid_id, grid_name, area_id,
-// area_name (of its building's grid), detail {level, assessed_on, deadline}.
 // Cost: O(V + E) — one pass over assessments; only high-risk, overdue companies look at
 // their own and their building's visits.
 

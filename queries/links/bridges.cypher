@@ -1,25 +1,14 @@
-// 跨领域桥梁（网络投影）Bridges — the actor network projection   (graphmodel query: bridges)
-//
-// 返回：在 $as_of 的“主体网络”——所有组织、企业、人员及其邻居（有效合同关系的任一方向，以及 WORKS_FOR、
-//       CHILD_OF；地点与记录不在其中）。Neo4j 社区版没有介数中心性算法，
-//       `graphmodel neo4j query bridges` 在 Python 中用同一个 rank_bridges 函数计算排名（取前 $top 名）。
-// Returns the undirected actor network on $as_of: every organisation, company and person,
-// its sector (an organisation's `sector`, `business` for a company, a person's organisation's
-// sector) and the ids of its neighbours — actors joined to it by a contract link active on
-// $as_of in either direction, or by WORKS_FOR / CHILD_OF (places, demands, assessments and
-// population groups are not part of it; self-links dropped, parallel links collapsed).
-// Neo4j Community has no betweenness centrality, so the ranking is computed in Python from
-// this projection with the same function as the embedded backend
-// (graphmodel.linkages.rank_bridges, via graphmodel.neo4j_backend.run_links_query): the
-// top $top actors by normalised betweenness, ties by id.
+// graphmodel query: bridges
+// (titles, definition and output columns: graphmodel.get_query("bridges"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
 //   :param as_of => date('2026-11-29')
 //   :param top => 20                        // used by the Python ranking only (0 = all)
 //
-// Returns one row per actor, sorted by id: id, name, label, sector, neighbours (list of ids).
-// Cost: O(V + E) over actors and their links.
+// Cost: O(V + E) over actors and their links. The ranking (normalised betweenness, top
+// $top, ties by id) is computed in Python from these rows with the embedded function,
+// as Neo4j Community has no betweenness centrality.
 
 MATCH (n:Entity {dataset: $dataset})
 WHERE n.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index

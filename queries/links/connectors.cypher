@@ -1,21 +1,12 @@
-// 跨领域连接者 Connectors                               (graphmodel query: connectors)
-//
-// 找出：直接连接到至少 $k 个“其他领域”（不同于自身领域）主体的组织、企业和人员
-//       （在 $as_of 有效的任一方向合同关系，以及 WORKS_FOR、CHILD_OF）。
-// Finds organisations, companies and people directly linked to actors of at least $k sectors
-// other than their own — neighbours in the actor network of `bridges` (contract links active
-// on $as_of in either direction, WORKS_FOR, CHILD_OF; places and records excluded). An
-// actor's sector: an organisation's `sector`, `business` for a company, a person's
-// organisation's sector (a person without organisation has none, so all neighbour sectors
-// count as other).
+// graphmodel query: connectors
+// (titles, definition and output columns: graphmodel.get_query("connectors"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
 //   :param as_of => date('2026-11-29')
 //   :param k => 3                           // minimum number of other sectors, default 3
 //
-// Returns id, name, label, sector, other_sectors (sorted list), count — sorted by count
-// descending, then id. Cost: O(V + E) over actors and their links.
+// Cost: O(V + E) over actors and their links.
 
 MATCH (n:Entity {dataset: $dataset})
 WHERE n.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index

@@ -1,22 +1,11 @@
-// 领域关系矩阵 Sector matrix                            (graphmodel query: sector_matrix)
-//
-// 统计：在 $as_of 有效的合同关系（links 表的八种类型）中，从某一领域的主体指向另一（或同一）领域主体的
-//       不同关系数。PARTNERS_WITH（合作共建）为双向关系，在两个方向的格子里各计一次。
-// Counts the distinct contract links (COVERS, LEADS, PARTNERS_WITH, SUPPORTS, MENTORS,
-// MEMBER_OF, ASSIGNED_TO, SERVES) active on $as_of from an actor of one sector to an actor of
-// another (or the same) sector. A relationship is a distinct (source, type, target); a
-// PARTNERS_WITH link is read in both directions and counts once in (s, t) and once in (t, s)
-// (once on the diagonal when s = t). Actors' sectors: an organisation's `sector`, `business`
-// for a company, the sector of a person's organisation (WORKS_FOR); links touching anything
-// without a sector (places, demands, people without organisation) and self-links are skipped.
+// graphmodel query: sector_matrix
+// (titles, definition and output columns: graphmodel.get_query("sector_matrix"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
 //   :param as_of => date('2026-11-29')
 //
-// Returns source_sector, target_sector, links — one row per non-empty cell, in the sector
-// order party, government, business, community, ethnic, religious, education, culture,
-// charity. Cost: O(E) over the dataset's links.
+// Cost: O(E) over the dataset's links.
 
 MATCH (a:Entity {dataset: $dataset})
       -[r:COVERS|LEADS|PARTNERS_WITH|SUPPORTS|MENTORS|MEMBER_OF|ASSIGNED_TO|SERVES]->

@@ -1,24 +1,11 @@
-// 建议风险等级（未评估企业）Suggested risk level          (graphmodel query: risk_suggested)
-//
-// 对截至 $as_of 从未评估过的企业，根据简单指标累加分数，给出“建议”等级（不是评估结果，kind = suggested）：
-//   租约已到期 3 分 / 90 天内到期 2 分；有迁出意向 3 分；每项未解决诉求 1 分（最多 2 分）；
-//   最早未解决诉求超过 30 天 1 分；员工少于 10 人 1 分。
-//   分数 0 -> 1 绿，1 -> 2 蓝，2-3 -> 3 黄，4-5 -> 4 橙，>= 6 -> 5 红。
-// For companies with no assessment dated on or before $as_of: a suggested five-colour level
-// from additive points (lease expired 3 / expiring within 90 days 2; relocation intent 3; each
-// demand unresolved on $as_of 1, at most 2; oldest of them older than 30 days 1; fewer than 10
-// employees 1; missing values add nothing); score 0 -> 1 green, 1 -> 2 blue, 2-3 -> 3 yellow,
-// 4-5 -> 4 orange, >= 6 -> 5 red. The constants are those of graphmodel.risk
-// (LEASE_WINDOW_DAYS = 90, OLD_DEMAND_DAYS = 30, SMALL_COMPANY_EMPLOYEES = 10).
-// Suggestions are not assessments.
+// graphmodel query: risk_suggested
+// (titles, definition and output columns: graphmodel.get_query("risk_suggested"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
 //   :param as_of => date('2026-11-29')
 //
-// Returns company_id, company_name, building_id, grid_id, suggested_level, label_zh,
-// colour_en, score, reasons (list of '中文 / English' strings), kind ('suggested'); sorted by
-// suggested level and score (both descending), then company_id. Cost: O(V + E).
+// Cost: O(V + E).
 
 MATCH (c:Company {dataset: $dataset})
 WHERE c.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index

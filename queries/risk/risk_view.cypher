@@ -1,14 +1,5 @@
-// 五色风险视图 Five-colour risk view                     (graphmodel query: risk_view)
-//
-// 列出：每家企业截至 $as_of 的最近一次风险评估（五色风险分析法）、颜色、跟进期限（4 级橙色
-//       $followup_days_orange 天，5 级红色 $followup_days_red 天）和跟进状态：
-//       done 已跟进 / pending 期限内待跟进 / overdue 逾期未跟进（即 risk_without_followup 缺口）/ n/a。
-// Lists each company's latest risk assessment dated on or before $as_of with its colour, its
-// follow-up deadline (levels 4 and 5: assessed_on + $followup_days_orange / $followup_days_red)
-// and follow-up state: `done` when a visit (status `done`: planned visits never count) to the
-// company or its building, or the resolution of one of its demands, is dated from
-// assessed_on to the deadline (both included) and on or before $as_of; otherwise `pending` while $as_of <= deadline and `overdue` after (exactly the
-// risk_without_followup gap); `n/a` for levels 1-3.
+// graphmodel query: risk_view
+// (titles, definition and output columns: graphmodel.get_query("risk_view"))
 //
 // Parameters — set them in Neo4j Browser first:
 //   :param dataset => 'jingansi'
@@ -16,9 +7,7 @@
 //   :param followup_days_orange => 14       // default 14
 //   :param followup_days_red => 3           // default 3
 //
-// Returns company_id, company_name, building_id, building_name, grid_id, grid_name, level,
-// label_zh, label_en, colour_zh, colour_en, assessed_on, deadline, followup, reason, kind
-// ('assessed'); sorted by level descending, then company_id. Cost: O(V + E).
+// Cost: O(V + E).
 
 MATCH (c:Company {dataset: $dataset})-[:ASSESSED]->(x:RiskAssessment)
 WHERE c.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index
