@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from graphmodel import __version__, browser, generate, report, schema, server, settings
+from graphmodel import __version__, _progress, browser, generate, report, schema, server, settings
 from graphmodel._problems import (
     LINE_LIMIT,
     DatasetError,
@@ -163,13 +163,30 @@ def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
     return dataset
 
 
+def progress_session(args: argparse.Namespace) -> contextlib.AbstractContextManager[
+        _progress.Session]:
+    """Timings for the summary, and progress bars on stderr when it is a terminal and
+    ``--quiet`` is not given."""
+    return _progress.session(_progress.wanted(getattr(args, "quiet", False)))
+
+
+def print_summary(args: argparse.Namespace, run: _progress.Session, what: str) -> None:
+    """The last line of a long command (stderr): what it did, in how long, per step;
+    nothing with ``--quiet``. ``what`` is markup (user text in it escaped)."""
+    if not getattr(args, "quiet", False):
+        err.print(_progress.summary(what, run.seconds, run.steps))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    if args.annotate is not None:
-        _annotate(args)
-    dataset = _load(args, all_notes=True)
+    with progress_session(args) as run:
+        if args.annotate is not None:
+            _annotate(args)
+        dataset = _load(args, all_notes=True)
     total = sum(dataset.counts().values())
+    tables = sum(1 for n in dataset.counts().values() if n)
     out.print(f"[green]✓[/] {shown(dataset.path, LINE_LIMIT)}: 数据有效 / valid — {total} rows "
-              f"in {sum(1 for n in dataset.counts().values() if n)} tables")
+              f"in {tables} tables")
+    print_summary(args, run, f"已校验 validated {total:,} rows in {tables} tables")
     return 0
 
 
@@ -379,14 +396,9 @@ def _only(names: str | None) -> list[str] | None:
     """``--only a,b`` as gap names; an unknown name is a usage error (exit status 2)."""
     if not names:
         return None
-    from graphmodel.gaps import GAP_NAMES
+    from graphmodel.gaps import gap_names
 
-    only = [n.strip() for n in names.split(",")]
-    unknown = [n for n in only if n not in GAP_NAMES]
-    if unknown:
-        raise UsageError(f"unknown gap(s) {', '.join(map(repr, unknown))[:200]}; known: "
-                         + ", ".join(GAP_NAMES))
-    return only
+    return gap_names(names)
 
 
 def add_gap_options(parser: argparse.ArgumentParser) -> None:
@@ -532,13 +544,16 @@ def _connection(args: argparse.Namespace) -> object:
 def cmd_neo4j_load(args: argparse.Namespace) -> int:
     from graphmodel import neo4j_backend as backend
 
-    dataset = _load(args)  # validates everything before any write
-    result = backend.load(dataset, _connection(args), batch_size=args.batch_size, sync=args.sync,
-                          progress=not args.quiet)
+    with progress_session(args) as run:
+        dataset = _load(args)  # validates everything before any write
+        result = backend.load(dataset, _connection(args), batch_size=args.batch_size,
+                              sync=args.sync, progress=run.bars)
     out.print(f"[green]✓[/] loaded {shown(result.dataset)}: {result.nodes} nodes, "
               f"{result.relationships} relationships in {result.seconds:.1f}s "
               f"(removed {result.deleted_relationships} stale relationships"
               + (f", {result.deleted_nodes} stale entities" if args.sync else "") + ")")
+    print_summary(args, run, f"已载入 loaded {result.nodes + result.relationships:,} nodes and "
+                  f"relationships of {shown(result.dataset)}")
     return 0
 
 
@@ -622,7 +637,6 @@ def cmd_neo4j_query(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``graphmodel report``: one dated report folder (:mod:`graphmodel.report`)."""
-    from graphmodel.dataset import dataset_name
     from graphmodel.queries import parse_as_of
 
     params = _gap_params(args)
@@ -631,6 +645,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     except InvalidDateError as exc:
         raise InvalidDateError(f"--as-of: {exc}") from None
     out_dir: Path = args.out
+    with progress_session(args) as run:
+        status, result = _report(args, params, as_of, out_dir)
+    if result is not None:
+        print_report_summary(result)
+        print_summary(args, run, f"报告 report {shown(result.name)}: {result.total:,} findings")
+    return status
+
+
+def _report(args: argparse.Namespace, params: dict[str, int], as_of: Any,
+            out_dir: Path) -> tuple[int, report.ReportResult | None]:
+    """Read the dataset and write the report: (exit status, what was written)."""
+    from graphmodel.dataset import dataset_name
+
     dataset: Dataset | None = None
     conn = None
     if args.backend == "neo4j":  # everything comes from the server: no dataset files read
@@ -658,9 +685,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise
         err.print(f"[red]错误 error[/]: 报告未写成，上一份报告保持不变 / report not written, the "
                   f"previous one is unchanged: {shown(exc, LINE_LIMIT)}")
-        return 1
-    print_report_summary(result)
-    return 0
+        return 1, None
+    return 0, result
 
 
 def print_report_summary(result: report.ReportResult) -> None:
@@ -802,6 +828,7 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
                    help="wait up to SECONDS for another run to finish (default 0: fail at "
                         "once with exit 1)")
     _add_connection(p)
+    add_quiet_option(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -888,7 +915,7 @@ def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
                    help="rows per transaction")
     p.add_argument("--sync", action="store_true",
                    help="delete entities of this dataset that are no longer in it")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(p)
     p.set_defaults(handler=cmd_neo4j_load)
 
     p = sub.add_parser("datasets", help="list the datasets loaded")
@@ -916,6 +943,12 @@ def _add_neo4j_commands(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--param", action="append", metavar="NAME=VALUE")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_neo4j_query)
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar and no summary line with timings on stderr "
+                        "(errors are still printed; a bar is only drawn on a terminal)")
 
 
 def _add_dataset(parser: argparse.ArgumentParser) -> None:
@@ -967,6 +1000,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "cell filled and commented, and a first sheet 问题 Problems linking to each "
                    "(the input is never modified)")
     p.add_argument("--force", action="store_true", help="replace an existing --annotate file")
+    add_quiet_option(p)
     p.set_defaults(handler=cmd_validate)
 
     p = commands.add_parser("info", help="counts per label and relationship type",

@@ -76,6 +76,7 @@ __all__ = [
     "MAP_LABELS",
     "MAP_RELS",
     "MapData",
+    "MapPage",
     "around_ids",
     "bundle_text",
     "grid_ids",
@@ -228,20 +229,17 @@ def _findings(source: Any, day: dt.date, backend: Backend = "embedded",
     from graphmodel.gaps import gaps
 
     found = gaps(source, day, only, backend=backend, conn=conn)
-    demands = found["gap"] == "stale_demand"
-    place = found["id"].astype(object)
-    if demands.any():
-        if backend == "embedded":
-            company = dict(zip(source["demands"]["id"], source["demands"]["company_id"],
-                               strict=True))
-        else:
-            from graphmodel import neo4j_backend
+    # A demand is not drawn: mark its company. Everything else found is a node of the map.
+    if backend == "embedded":
+        company = dict(zip(source["demands"]["id"], source["demands"]["company_id"],
+                           strict=True))
+    else:
+        from graphmodel import neo4j_backend
 
-            rows = neo4j_backend.run_cypher(DEMAND_CYPHER, {"dataset": _name(source),
-                                                            "ids": list(found["id"][demands])},
-                                            conn)
-            company = dict(zip(rows["id"], rows["company"], strict=True)) if len(rows) else {}
-        place[demands] = found["id"][demands].map(company)
+        rows = neo4j_backend.run_cypher(DEMAND_CYPHER, {"dataset": _name(source),
+                                                        "ids": list(found["id"])}, conn)
+        company = dict(zip(rows["id"], rows["company"], strict=True)) if len(rows) else {}
+    place = found["id"].map(lambda i: company.get(i, i)).astype(object)
     return found.assign(place=place)
 
 
@@ -932,7 +930,8 @@ def show(source: Dataset | str | Path, *, around: str | None = None, grid: str |
          gap: str | None = None, radius: int | None = None,
          as_of: dt.date | str | None = None, backend: Backend = "embedded",
          conn: Connection | None = None, widget: bool = True,
-         height: str = "640px") -> GraphWidget | VisualizationGraph:
+         height: str = "640px",
+         page_dir: str | Path | None = None) -> GraphWidget | VisualizationGraph | MapPage:
     """An interactive view of part of the network, for notebooks.
 
     Give exactly one of ``around``, ``grid`` or ``gap``.
@@ -962,10 +961,15 @@ def show(source: Dataset | str | Path, *, around: str | None = None, grid: str |
         ``VisualizationGraph`` itself (``.render()`` gives a self-contained HTML view).
     height : str
         Height of the widget.
+    page_dir : str or pathlib.Path, optional
+        Write the view as a page in this folder instead (next to the notebook, for example
+        ``"maps"``), sharing one :data:`BUNDLE_NAME` there, and return a :class:`MapPage`:
+        the notebook shows it in an ``<iframe>`` and keeps a one-line output, where a
+        widget stores the ~4.4 MB neo4j-viz code in every executed notebook.
 
     Returns
     -------
-    neo4j_viz.GraphWidget or neo4j_viz.VisualizationGraph
+    neo4j_viz.GraphWidget, neo4j_viz.VisualizationGraph or MapPage
 
     Examples
     --------
@@ -1015,10 +1019,54 @@ def show(source: Dataset | str | Path, *, around: str | None = None, grid: str |
                     conn=conn) if ids else _empty_data(name, day)
     data.title = f"{name} · {title} · {day.isoformat()}"
     view = network_view(data)
+    if page_dir is not None:
+        path = write_map_html(view, Path(page_dir) / f"{_slug(data.title)}.html", page_dir,
+                              force=True)
+        return MapPage(path, data.title, len(view.nodes), len(getattr(view, "gap_ids", [])),
+                       height)
     if not widget:
         return view
     return view.render_widget(height=height, theme="light", max_allowed_nodes=100_000,
                               on_dangling="none")
+
+
+@dataclass
+class MapPage:
+    """A map page written by :func:`show` (``page_dir=``), shown in a notebook as an
+    ``<iframe>`` of the page: the notebook's output is one line of HTML, and every page of
+    the folder loads the same :data:`BUNDLE_NAME`.
+
+    The frame's address is relative to the working directory, which Jupyter sets to the
+    notebook's folder.
+    """
+
+    path: Path
+    title: str
+    nodes: int
+    gaps: int = 0
+    height: str = "640px"
+
+    @property
+    def src(self) -> str:
+        """The page's address relative to the working directory (URL-quoted)."""
+        try:
+            rel = os.path.relpath(self.path.resolve(), Path.cwd().resolve())
+        except ValueError:  # another drive (Windows)
+            return self.path.resolve().as_uri()
+        return urllib.parse.quote(rel.replace(os.sep, "/"))
+
+    def _repr_html_(self) -> str:
+        src = html.escape(self.src, quote=True)
+        title = html.escape(visible_text(self.title))
+        marked = f" · {GAP_MARK} {self.gaps} 个有缺口 with open gaps" if self.gaps else ""
+        return (f'<iframe src="{src}" title="{title}" loading="lazy" style="width:100%;'
+                f'height:{html.escape(self.height, quote=True)};border:1px solid #ddd">'
+                f'</iframe>\n<div style="font-size:12px">{title} · {self.nodes} 个节点 nodes'
+                f'{marked} · <a href="{src}" target="_blank">在新标签页打开 open in a new tab'
+                "</a></div>")
+
+    def __repr__(self) -> str:
+        return f"MapPage({self.src!r}, {self.nodes} nodes, {self.gaps} with open gaps)"
 
 
 def _empty_data(name: str, day: dt.date) -> MapData:

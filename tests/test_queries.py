@@ -135,10 +135,7 @@ DEFINED_ONCE = {
 }
 
 
-PENDING = {"gap-name check": "cli._only still checks gap names itself; it is to call "
-                             "graphmodel.gaps.gap_names",
-           "finding places": "interactive.py switches on stale_demand; it is to read "
-                             "Query.place (graphmodel.gaps.finding_places)"}
+PENDING: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("item", [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -28,7 +29,8 @@ EARLY, LATE = "2026-02-10", "2026-08-01"
 PNGS = ("gaps_per_grid.png", "risk_per_grid.png", "gap_history.png", "sector_matrix.png",
         "network.png")
 TABLES = ("risk_view.csv", "sector_matrix.csv", "bridges.csv", "responsibility.csv")
-FILES = ("report.html", "gaps.xlsx", "gaps.json", "gaps.csv", "meta.json", *PNGS, *TABLES)
+MAPS = ("map.html", "nvl-bundle.js", "maps")  # the interactive maps (graphmodel.interactive)
+FILES = ("report.html", "gaps.xlsx", "gaps.json", "gaps.csv", "meta.json", *PNGS, *TABLES, *MAPS)
 
 
 # ---------------------------------------------------------------------------
@@ -156,6 +158,18 @@ def test_all_files_written_and_latest_points_at_them(shipped):
     assert "status=ok" in line and "dataset=jingansi" in line and f"as_of={AS_OF}" in line
     assert "backend=embedded" in line and f"findings={result.total}" in line
     assert "duration=" in line and f"report={result.name}" in line
+
+
+def test_report_links_a_working_offline_map(shipped):
+    _, result = shipped
+    page = (result.path / "report.html").read_text(encoding="utf-8")
+    assert 'href="map.html"' in page
+    maps = sorted((result.path / "maps").glob("*.html"))
+    assert len(maps) == 37  # one per grid of the street
+    for html_file in [result.path / "map.html", *maps]:
+        text = html_file.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?:", text)
+        assert "nvl-bundle.js" in text
 
 
 def test_json_and_csv_are_exactly_the_gaps_command_output(shipped, capsys):
@@ -475,7 +489,7 @@ def test_data_is_escaped_in_html_and_kept_as_text_in_excel(make_dataset, tmp_pat
 def test_failed_run_keeps_previous_report_and_removes_temp(tiny, monkeypatch):
     dataset, out, _ = tiny
     [first] = report.saved_reports(out)
-    before = {p.name: p.read_bytes() for p in first.path.iterdir()}
+    before = {p.name: p.read_bytes() for p in first.path.rglob("*") if p.is_file()}
     written = []
 
     def broken(data, path):
@@ -490,7 +504,7 @@ def test_failed_run_keeps_previous_report_and_removes_temp(tiny, monkeypatch):
     assert folders(out) == [first.name] and temp_dirs(out) == []
     assert os.readlink(out / "latest") == first.name
     assert (out / "latest.txt").read_text(encoding="utf-8").strip() == first.name
-    assert {p.name: p.read_bytes() for p in first.path.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in first.path.rglob("*") if p.is_file()} == before
     last = log_lines(out)[-1]
     assert "status=failed" in last and "disk full" in last and f"as_of={LATE}" in last
 

@@ -175,6 +175,8 @@ class ReportData:
     bridges: pd.DataFrame = field(default_factory=pd.DataFrame)
     grids: pd.DataFrame = field(default_factory=pd.DataFrame)
     images: dict[str, bytes] = field(default_factory=dict)
+    maps: pd.DataFrame | None = None
+    """The interactive maps written (graphmodel.interactive.write_maps), when any."""
 
     @property
     def counts(self) -> dict[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -262,6 +263,7 @@ def render_html(data: ReportData) -> str:
       "on the as-of date, dashed lines service coverage. A building's colour is the worst "
       "latest five-colour level of its companies; its size, how many it houses. Open "
       "<code>network.png</code> for full resolution.</p>")
+    w(_interactive_maps(data))
     w(_figure(data, "network.png", "可在框内滚动查看 scroll inside the frame", wide=True))
 
     # files
@@ -536,3 +538,19 @@ def _bridges_section(data: ReportData, w: Any) -> None:
             frame[column] = frame[column].map(lambda v: f"{v:.4f}")
     w(_table(frame, columns, tuple(c for c in frame.columns
                                    if c not in ("id", "name", "label", "sector", "sectors"))))
+
+
+def _interactive_maps(data: ReportData) -> str:
+    """Links to the interactive maps (map.html and one per grid or street)."""
+    if data.maps is None or data.maps.empty:
+        return ""
+    parts = data.maps[data.maps["kind"].isin(["grid", "street"])]
+    links = "".join(
+        f"<li><a href=\"maps/{html.escape(Path(str(p)).name)}\">{html.escape(str(n))}</a> "
+        f"<span class=\"note\">{int(c)} 个节点 nodes</span></li>"
+        for p, n, c in zip(parts["path"], parts["name"], parts["nodes"], strict=True))
+    return ("<p><strong><a href=\"map.html\">交互式网络图 Interactive map</a></strong> — "
+            "可缩放、拖动、点击查看属性与缺口，离线可用 / zoom, drag and click a node for its "
+            "properties and open gaps; works offline.</p>"
+            f"<details><summary>分区地图 Maps per part ({len(parts)})</summary><ul>{links}"
+            "</ul></details>")

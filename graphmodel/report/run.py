@@ -31,9 +31,11 @@ from typing import Any
 
 import pandas as pd
 
+from graphmodel import _progress
 from graphmodel.dataset import Dataset
 from graphmodel.errors import ReportBusy, UnsafePathError
 from graphmodel.gaps import findings_to_csv, findings_to_json
+from graphmodel.interactive import write_maps
 from graphmodel.queries import parse_as_of, resolve_params
 from graphmodel.report import content, publish, source
 from graphmodel.report.page import render_html
@@ -42,6 +44,9 @@ from graphmodel.report.workbook import write_workbook
 __all__ = ["REPORT_FORMAT", "TEXT_FILE", "ReportResult", "build_report", "sigterm_as_exit"]
 
 REPORT_FORMAT = 1
+
+STAGES = ("read", "gaps", "tables", "charts", "maps", "workbook", "publish")
+"""The stages of a run, timed and shown on the progress bar ("read" only with Neo4j)."""
 
 TEXT_FILE: dict[str, str] = {"encoding": "utf-8", "errors": "replace"}
 """How the report's text files are written: a character UTF-8 cannot hold (a lone
@@ -123,8 +128,11 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
     params = resolve_params(**dict(params or {}))
     fields: dict[str, object] = {"dataset": name, "as_of": day.isoformat(), "backend": backend}
     try:
-        with publish.report_lock(out_dir, wait):
-            return _run(ds, out_dir, day, backend, neo4j_dataset, params, conn, fields, started)
+        with (publish.report_lock(out_dir, wait),
+              _progress.Stages(STAGES if backend == "neo4j" else STAGES[1:],
+                               "报告 report") as stages):
+            return _run(ds, out_dir, day, backend, neo4j_dataset, params, conn, fields, started,
+                        stages)
     except ReportBusy as exc:
         publish.append_log(out_dir, status="busy", **fields, error=str(exc))
         raise
@@ -137,9 +145,11 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
 
 def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
          neo4j_dataset: str | None, params: dict[str, int], conn: Any,
-         fields: dict[str, object], started: float) -> ReportResult:
+         fields: dict[str, object], started: float,
+         stages: _progress.Stages | None = None) -> ReportResult:
     """The body of :func:`build_report`, run under the lock."""
     tmp: Path | None = None
+    start = stages.start if stages is not None else (lambda name: None)
     try:
         publish.check_owned_entries(out_dir)
         publish.remove_leftovers(out_dir)
@@ -147,22 +157,31 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
         name = publish.folder_name(now.replace(tzinfo=None), day, out_dir)
         tmp = Path(tempfile.mkdtemp(prefix=publish.TMP_PREFIX, dir=out_dir))
         if backend == "neo4j":
+            start("read")
             ds = source.read_dataset(str(neo4j_dataset), conn)
+            start("gaps")
             found = source.compute_gaps(ds.name, day, params, backend, conn)
         else:
             assert ds is not None
+            start("gaps")
             found = source.compute_gaps(ds, day, params, backend, conn)
         earlier = publish.saved_reports(out_dir, ds.name)
         previous = earlier[-1] if earlier else None
+        start("tables")
         data = content.collect(ds, day, found, backend, params, previous, earlier, name,
                                now.isoformat(timespec="seconds"), neo4j_dataset, conn)
         (tmp / "gaps.json").write_text(findings_to_json(found) + "\n", **TEXT_FILE)
         (tmp / "gaps.csv").write_text(findings_to_csv(found), **TEXT_FILE)
         for filename, text in content.table_csvs(data).items():
             (tmp / filename).write_text(text, **TEXT_FILE)
+        start("charts")
         figures = content.report_figures(data)
         data.images = content.save_figures(figures, tmp)
         figures.clear()
+        start("maps")
+        data.maps = write_maps(ds, tmp, day, per="grid" if len(ds["streets"]) <= 1
+                               else "street", force=True)
+        start("workbook")
         write_workbook(data, tmp / "gaps.xlsx")
         (tmp / "report.html").write_text(render_html(data), **TEXT_FILE)
         meta = {
@@ -183,10 +202,12 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
             "resolved": len(data.resolved),
             "previous": previous.name if previous else None,
             "files": sorted([p.name for p in tmp.iterdir()] + ["meta.json"]),
+        "maps": sorted(f"maps/{p.name}" for p in (tmp / "maps").glob("*.html")),
         }
         # meta.json last: a folder without it is not a complete report
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                        **TEXT_FILE)
+        start("publish")
         os.chmod(tmp, 0o755)
         publish.fsync_tree(tmp)
         os.rename(tmp, out_dir / name)  # the complete folder appears in one step
