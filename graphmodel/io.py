@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import _progress, schema
 from graphmodel._problems import Problem
 
 ENCODINGS = ("utf-8", "gb18030")
@@ -293,7 +293,7 @@ def _physical_rows(body: bytes, rows: pd.Series) -> pd.Series:
 
 def _read_directory(path: Path, raw: RawDataset) -> None:
     known = set(schema.TABLES)
-    for csv_path in sorted(path.iterdir()):
+    for csv_path in _progress.bar(sorted(path.iterdir()), desc="读取 read", unit="file"):
         if csv_path.suffix.lower() != ".csv":
             continue
         name = csv_path.stem
@@ -430,6 +430,7 @@ def _read_sheet(path: Path, name: str, values: list[tuple[object, ...]],
     raw.tables[name] = RawTable(name, file, frame, rows, "xlsx")
 
 
+@_progress.timed("read")
 def read_raw_dataset(path: str | Path) -> RawDataset:
     """Read every table at ``path`` (a CSV directory or an ``.xlsx`` workbook).
 

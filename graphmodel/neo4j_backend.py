@@ -283,7 +283,7 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
     sync : bool
         Also delete entities of this dataset that are no longer in it.
     progress : bool
-        Show a progress bar on stderr.
+        Show a progress bar on stderr (once the load has run for a second).
 
     Returns
     -------
@@ -292,7 +292,7 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
     """
     import time
 
-    from tqdm import tqdm
+    from graphmodel import _progress
 
     conn = conn or connection_settings()
     started = time.perf_counter()
@@ -310,15 +310,17 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
                     for label, rows in nodes.items()
                     for extra, group in _by_extra_label(rows).items()]
             work += [(_relationship_cypher(rel_type), rows) for rel_type, rows in rels.items()]
-            with tqdm(total=total, unit="rec", desc=f"loading {ds.name}", disable=not progress,
-                      leave=False) as bar:
+            with _progress.step("write"), _progress.bar(
+                    total=total, unit="rec", desc=f"写入 loading {ds.name}", show=progress) as bar:
                 for chunk in _transactions(work, batch_size):
                     session.execute_write(_run_chunk, chunk, ds.name, load_id)
                     bar.update(sum(len(rows) for _, rows in chunk))
-            # Stale relationships can only exist when the dataset was there before this load.
-            deleted_rels = (_delete_in_batches(session, STALE_RELATIONSHIPS, ds.name, load_id)
-                            if existed else 0)
-            deleted_nodes = _delete_in_batches(session, STALE_NODES, ds.name, load_id) if sync else 0
+            with _progress.step("cleanup"):
+                # Stale relationships can only exist when the dataset was there before this load.
+                deleted_rels = (_delete_in_batches(session, STALE_RELATIONSHIPS, ds.name,
+                                                   load_id) if existed else 0)
+                deleted_nodes = (_delete_in_batches(session, STALE_NODES, ds.name, load_id)
+                                 if sync else 0)
             session.run(DATASET_META, dataset=ds.name, source=_source(ds),
                         contract_version=schema.CONTRACT_VERSION,
                         nodes=sum(map(len, nodes.values())), rels=sum(map(len, rels.values())),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from graphmodel import _cells, schema
+from graphmodel import _cells, _progress, schema
 from graphmodel._frames import column_map
 from graphmodel._problems import Problem
 from graphmodel.io import RawDataset, RawTable
@@ -56,6 +56,7 @@ class _Collector:
                                          column, None if value is None else str(value), message))
 
 
+@_progress.timed("checks")
 def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
     """Check every contract rule and return typed tables and all problems.
 
@@ -77,7 +78,7 @@ def validate_raw(raw: RawDataset) -> tuple[Tables, list[Problem]]:
     version_1 = _version_1_layout(raw)
     if version_1 is not None:
         return {t.name: _empty_table(t) for t in schema.TABLES.values()}, [*problems, version_1]
-    for table in schema.TABLES.values():
+    for table in _progress.bar(schema.TABLES.values(), desc="检查 checks", unit="table"):
         present = table.name in raw.tables
         if not present:
             if table.required and not _unreadable(raw, table.name):
