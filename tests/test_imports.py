@@ -118,3 +118,20 @@ def test_named_cycles_are_gone():
 def test_the_neo4j_client_does_not_import_the_server_manager():
     graph = import_graph()
     assert not nx.has_path(graph, "graphmodel.neo4j_backend", "graphmodel.server")
+
+
+def test_import_graphmodel_loads_no_heavy_library():
+    """``import graphmodel`` stays cheap: pandas, networkx, matplotlib and the Neo4j driver
+    load only when a function needs them (the package's names are imported on first use)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, graphmodel; heavy = {'pandas', 'networkx', 'matplotlib', 'neo4j', "
+            "'numpy', 'neo4j_viz', 'openpyxl'}; print(sorted(heavy & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+    code = "import graphmodel as gm; print(callable(gm.gaps), gm.gaps.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "True graphmodel.gaps"
