@@ -34,7 +34,9 @@ if TYPE_CHECKING:
         sector_matrix,
         sector_matrix_table,
     )
+    from graphmodel.profile import profile
     from graphmodel.queries import all_queries, get_query
+    from graphmodel.responsibility import findings_by, responsible
     from graphmodel.risk import risk_distribution, risk_suggested, risk_view, suggested_risk
     from graphmodel.stats import info
 
@@ -61,6 +63,9 @@ _EXPORTS: dict[str, str] = {
     "sector_matrix_table": "graphmodel.linkages",
     "all_queries": "graphmodel.queries",
     "get_query": "graphmodel.queries",
+    "profile": "graphmodel.profile",
+    "findings_by": "graphmodel.responsibility",
+    "responsible": "graphmodel.responsibility",
     "risk_distribution": "graphmodel.risk",
     "risk_suggested": "graphmodel.risk",
     "risk_view": "graphmodel.risk",
@@ -83,6 +88,7 @@ __all__ = [
     "build_graph",
     "connectors",
     "finding_places",
+    "findings_by",
     "format_path",
     "gap_names",
     "gaps",
@@ -90,7 +96,9 @@ __all__ = [
     "info",
     "load_dataset",
     "path",
+    "profile",
     "resolve_entity",
+    "responsible",
     "risk_distribution",
     "risk_suggested",
     "risk_view",

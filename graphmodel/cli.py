@@ -56,6 +56,10 @@ NOTE_PLACES = 10
 """A note lists at most this many places (``… and N more``)."""
 
 
+WIDE = 10_000
+"""Console width with ``--wide``: tables never wrap."""
+
+
 def shown(value: object, limit: int | None = 200) -> str:
     """User text inside a rich markup string: escaped for the terminal and for markup."""
     return escape(printable(value, limit))
@@ -339,11 +343,8 @@ def print_findings(found: object, fmt: str) -> None:
         query = get_query(str(gap))
         table = Table(title=f"{query.title_zh} / {query.title_en} — {len(group)}",
                       title_justify="left", title_style="bold")
-        table.add_column("id")
-        table.add_column("名称 name")
-        table.add_column("网格 grid")
-        table.add_column("居民区 area")
-        table.add_column("详情 detail")
+        for header in ("id", "名称 name", "网格 grid", "居民区 area", "详情 detail"):
+            table.add_column(header, overflow="fold")
         for row in group.itertuples():
             detail = ", ".join(f"{k}={v}" for k, v in row.detail.items())
             table.add_row(text(row.id), text(row.name), text(_place(row.grid_name)),
@@ -385,11 +386,108 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     only = _only(args.only)
     dataset = _load(args)
     found = gaps(dataset, as_of=as_of, only=only, **params)
-    print_findings(found, args.format)
+    if getattr(args, "by", None):
+        print_findings_by(dataset, found, args.by, as_of, args.format)
+    else:
+        print_findings(found, args.format)
     if args.format == "table":
         err.print(f"{shown(dataset.name)} as of {as_of.isoformat()}: {len(found)} findings in "
                   f"{found['gap'].nunique()} gaps")
     return 1 if args.fail_on_gaps and len(found) else 0
+
+BY_TITLES = {"grid": "网格 grid", "area": "居民区 area", "worker": "责任人 worker",
+             "org": "责任组织 organisation"}
+"""Headings of ``gaps --by``."""
+
+
+def print_findings_by(dataset: Dataset, found: Any, by: str, as_of: Any, fmt: str) -> None:
+    """Print findings counted per grid, area, worker or organisation (``gaps --by``)."""
+    from graphmodel.queries import get_query
+    from graphmodel.responsibility import findings_by
+
+    frame = findings_by(dataset, found, by, as_of)
+    if fmt == "csv":
+        frame = frame.assign(gaps=["; ".join(f"{g}={n}" for g, n in per.items())
+                                   for per in frame["gaps"]])
+    if fmt != "table":
+        _print_frame(frame, fmt)
+        return
+    table = Table(title=f"按{BY_TITLES[by]}统计 findings by {by} — {len(found)}",
+                  title_justify="left", title_style="bold")
+    for header in (BY_TITLES[by], "id", "缺口数 findings", "缺口 gaps"):
+        table.add_column(header, overflow="fold")
+    for row in frame.itertuples(index=False):
+        per_gap = "; ".join(f"{get_query(g).title_zh} {g} ×{n}" for g, n in row.gaps.items())
+        known = isinstance(row.id, str)
+        table.add_row(text(row.name if known else "无 none"), text(row.id if known else ""),
+                      str(row.findings), text(per_gap, None))
+    out.print(table)
+
+
+SHOW_SECTIONS = {
+    "organisations": ("组织 Organisations (located in it, or covering it)",
+                      ["name", "id", "kind", "relation", "place_id", "facility"]),
+    "people": ("包干人员 People assigned", ["name", "id", "role", "place_id", "since"]),
+    "links": ("有效联系 Active links", ["type", "direction", "other_name", "other_id", "since"]),
+    "visits": ("最近走访 Recent visits", ["date", "visitor_name", "target_name", "purpose"]),
+    "risk": ("最新风险等级 Latest risk level", ["company_name", "company_id", "label",
+                                               "assessed_on", "reason"]),
+    "demands": ("未办结诉求 Open demands", ["id", "company_name", "category", "status",
+                                          "raised_on", "handled_by"]),
+    "gaps": ("未补缺口 Open gaps", ["gap", "name", "id", "org_name", "worker_name"]),
+}
+"""What ``graphmodel show`` prints of each part of :func:`graphmodel.profile`, in order."""
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import json
+
+    from graphmodel.profile import profile
+    from graphmodel.queries import parse_as_of
+
+    params = _gap_params(args)
+    as_of = parse_as_of(args.as_of)
+    if args.backend == "neo4j":
+        from graphmodel.dataset import dataset_name
+
+        source: Any = args.dataset_name or dataset_name(
+            args.dataset or settings.default_dataset_path())
+        conn = _connection(args)
+    else:
+        source, conn = _load(args), None
+    try:
+        about = profile(source, args.entity, as_of, backend=args.backend, conn=conn, **params)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        records = {key: json.loads(frame.to_json(orient="records", force_ascii=False,
+                                                 date_format="iso"))
+                   for key, frame in about.items()}
+        print(json_safe(json.dumps(records, ensure_ascii=False, indent=2)))
+        return 0
+    entity = about["entity"].iloc[0]
+    kind = f" · {shown(entity['kind'])}" if isinstance(entity["kind"], str) else ""
+    out.print(f"[bold]{shown(entity['name'])}[/] ({shown(entity['id'])}) · "
+              f"{shown(entity['label'])}{kind} · 评估日期 as of {as_of.isoformat()}")
+    chain = " → ".join(f"{printable(n, 80)} ({printable(i, 40)})"
+                       for n, i in zip(about["places"]["name"], about["places"]["id"],
+                                       strict=True))
+    out.print(text(f"位置 Place: {chain or '无 none'}", None))
+    for key, (title, columns) in SHOW_SECTIONS.items():
+        frame = about[key]
+        if not len(frame):
+            out.print(text(f"{title}: 无 none", None))
+            continue
+        _print_frame(frame[[c for c in columns if c in frame.columns]].head(SHOW_ROWS),
+                     "table", f"{title} — {len(frame)}")
+        if len(frame) > SHOW_ROWS:
+            out.print(f"… 另有 {len(frame) - SHOW_ROWS} 行 and {len(frame) - SHOW_ROWS} more "
+                      "(--format json lists all)")
+    return 0
+
+
+SHOW_ROWS = 15
+"""``graphmodel show`` prints at most this many rows per part (``--format json``: all)."""
 
 
 def _only(names: str | None) -> list[str] | None:
@@ -427,7 +525,7 @@ def _print_frame(frame: object, fmt: str, title: str = "") -> None:
         return
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in frame.columns:
-        table.add_column(text(column))
+        table.add_column(text(column), overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(text(_cell(v)) for v in row))
     out.print(table)
@@ -986,6 +1084,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="静安寺街道治理网络图模型 — governance network graph and coverage gaps.",
     )
     parser.add_argument("--version", action="version", version=f"graphmodel {__version__}")
+    parser.add_argument("--wide", action="store_true",
+                        help="print tables as wide as their text (no wrapping; for a pager "
+                        "or a file); by default long cells wrap, never cut")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("validate", help="check a dataset against the contract",
@@ -1027,7 +1128,29 @@ def build_parser() -> argparse.ArgumentParser:
                             + ". Exit 0 unless --fail-on-gaps and something was found.")
     _add_dataset(p)
     add_gap_options(p)
+    p.add_argument("--by", choices=("grid", "area", "worker", "org"), default=None,
+                   help="count the findings per grid, residential area, responsible worker "
+                   "or accountable organisation (a work list; rule: docs/gaps.md)")
     p.set_defaults(handler=cmd_gaps)
+
+    p = commands.add_parser("show", help="everything about one entity (profile)",
+                            description="Kind and place chain, organisations located in it or "
+                            "covering it, people assigned, active links, recent visits, latest "
+                            "risk levels, open demands and open gaps with their owner, e.g. "
+                            "graphmodel show 高和大厦.")
+    _add_dataset(p)
+    p.add_argument("entity", metavar="NAME_OR_ID", help="id or exact name")
+    p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded")
+    p.add_argument("--dataset", dest="dataset_name", metavar="NAME",
+                   help="with --backend neo4j: the dataset's name on the server (default: "
+                   "the name of the dataset files)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="override a gap parameter, e.g. visit_window_days=90 (repeatable)")
+    p.add_argument("--config", help="JSON or TOML file of gap parameters")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    _add_connection(p)
+    p.set_defaults(handler=cmd_show)
 
     p = commands.add_parser("links", help="cross-sector linkages: matrix, bridges, connectors",
                             description="Sector matrix of active links, bridges ranked by "
@@ -1084,6 +1207,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 1 when the generated docs in DIR are out of date")
     p.set_defaults(handler=cmd_schema)
 
+    for sub in commands.choices.values():  # --wide also after the command's name
+        if "--wide" not in sub._option_string_actions:
+            sub.add_argument("--wide", action="store_true", default=argparse.SUPPRESS,
+                             help="print tables as wide as their text (no wrapping)")
     return parser
 
 
@@ -1123,6 +1250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shows the traceback).
     """
     args = build_parser().parse_args(argv)
+    if getattr(args, "wide", False):
+        out.width = WIDE
     # The driver logs every retry as a warning; the command prints one clear message instead.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:

@@ -216,9 +216,36 @@ def resolve_entity(source: Source, text: str, backend: Backend = "embedded",
         return str(exact["id"].iloc[0])
     if len(exact):
         raise ValueError(f"name {text!r} is ambiguous; candidates: {_describe(exact)}")
-    hint = ("; did you mean: " + _describe(named.head(10))
+    if not len(named):
+        named = _close_matches(source, text, backend, conn)
+    hint = ("; 您是否要找 did you mean: " + _describe(named.head(10))
             + (" ..." if len(named) > 10 else "")) if len(named) else ""
     raise ValueError(f"unknown entity {text!r} (neither an id nor an exact name){hint}")
+
+
+def _close_matches(source: Source, text: str, backend: Backend,
+                   conn: Connection | None) -> pd.DataFrame:
+    """Entities whose id or name is close to ``text`` (:mod:`difflib`), best first; a
+    typo such as ``B-GAOHW`` or ``高和大夏`` still finds its entity."""
+    import difflib
+
+    if _backend(backend) == "neo4j":
+        every = neo4j_backend.entity_candidates(dataset_name(source), "", conn)
+    else:
+        ds = dataset_of(source)
+        names = ds.names
+        every = pd.DataFrame({"id": [str(i) for i in names.index],
+                              "name": [str(n) for n in names.to_numpy()],
+                              "label": [schema.LABEL_OF_TABLE.get(t, "?")
+                                        for t in ds.entity_tables.reindex(names.index)]})
+    every = every[every["label"] != "Demand"].drop_duplicates("id")
+    by_text: dict[str, list[int]] = {}
+    for i, (ident, name) in enumerate(zip(every["id"], every["name"], strict=True)):
+        by_text.setdefault(str(ident), []).append(i)
+        by_text.setdefault(str(name), []).append(i)
+    close = difflib.get_close_matches(text, list(by_text), n=5, cutoff=0.6)
+    rows = list(dict.fromkeys(i for match in close for i in by_text[match]))
+    return every.iloc[rows[:5]].reset_index(drop=True)
 
 
 def _describe(frame: pd.DataFrame) -> str:

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,12 +29,14 @@ from graphmodel import _resources
 
 __all__ = [
     "DEFAULT_PARAMS",
+    "DEFAULT_TIMEZONE",
     "DEMO_AS_OF",
     "ENV_DATASET",
     "ENV_DEBUG",
     "ENV_NEO4J_BOLT_PORT",
     "ENV_NEO4J_HOME",
     "ENV_NEO4J_HTTP_PORT",
+    "ENV_TIMEZONE",
     "GAP_DEFAULTS",
     "NEO4J_DATABASE",
     "NEO4J_ENV",
@@ -46,6 +49,8 @@ __all__ = [
     "local_bolt_uri",
     "neo4j_env",
     "neo4j_home",
+    "now",
+    "timezone",
 ]
 
 
@@ -89,6 +94,11 @@ ENV_DATASET = "GRAPHMODEL_DATASET"
 """Path of the dataset used when a command names none (default: the shipped one)."""
 ENV_DEBUG = "GRAPHMODEL_DEBUG"
 """Set to ``1`` to see the traceback of an unexpected error."""
+ENV_TIMEZONE = "GRAPHMODEL_TIMEZONE"
+"""IANA time zone that times are shown in (default :data:`DEFAULT_TIMEZONE`)."""
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""The street office's time zone: times are shown in it unless ``GRAPHMODEL_TIMEZONE``
+says otherwise."""
 ENV_NEO4J_HOME = "GRAPHMODEL_NEO4J_HOME"
 """Home of the local Neo4j server (default ``<checkout>/.neo4j``)."""
 ENV_NEO4J_BOLT_PORT = "GRAPHMODEL_NEO4J_BOLT_PORT"
@@ -143,6 +153,32 @@ def local_bolt_uri() -> str:
     True
     """
     return f"bolt://{NEO4J_DEFAULTS.host}:{_port(ENV_NEO4J_BOLT_PORT, NEO4J_DEFAULTS.bolt_port)}"
+
+
+def timezone() -> dt.tzinfo:
+    """The time zone times are shown in: ``$GRAPHMODEL_TIMEZONE``, else Asia/Shanghai.
+
+    An unknown zone name falls back to the default; without the time zone database
+    (some Windows installs), Asia/Shanghai is the fixed offset UTC+8 (no daylight saving).
+
+    >>> now().utcoffset() is not None
+    True
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for name in (os.environ.get(ENV_TIMEZONE, "").strip(), DEFAULT_TIMEZONE):
+        if not name:
+            continue
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return dt.timezone(dt.timedelta(hours=8))
+
+
+def now() -> dt.datetime:
+    """The current time, aware, in :func:`timezone` (for time stamps shown to people)."""
+    return dt.datetime.now(timezone())
 
 
 # --------------------------------------------------------------------------- paths
