@@ -41,6 +41,7 @@ from graphmodel.errors import (
     GraphmodelError,
     InvalidDateError,
     InvalidParameterError,
+    RuleFileError,
     UsageError,
 )
 
@@ -322,13 +323,33 @@ def _read_config(path: Path) -> dict[str, object]:
     params = data.get("params", data) if isinstance(data, dict) else None
     if not isinstance(params, dict):
         raise UsageError(f"config {path}: expected a table of NAME = VALUE parameters")
-    return {k: v for k, v in params.items() if k != "as_of"}
+    return {k: v for k, v in params.items() if k not in ("as_of", "rules")}
+
+
+def _rules(args: argparse.Namespace) -> list[Any]:
+    """The rules of ``--rules FILE``, else of the config file's ``rules = "FILE"`` (relative
+    to the config file), read and checked before anything runs (docs/rules.md)."""
+    from graphmodel.rules import load_rules
+
+    path: Path | None = Path(args.rules) if getattr(args, "rules", None) else None
+    if path is None and getattr(args, "config", None):
+        import tomllib
+
+        config = Path(args.config)
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8")) \
+                if config.suffix.lower() == ".toml" else {}
+        except (OSError, ValueError):
+            data = {}  # _read_config reports an unreadable config
+        named = data.get("rules") if isinstance(data, dict) else None
+        if isinstance(named, str) and named.strip():
+            path = config.parent / named.strip()
+    return load_rules(path) if path is not None else []
 
 
 def print_findings(found: object, fmt: str) -> None:
     """Print gap findings as a table grouped by gap (people) or JSON/CSV (machines)."""
-    from graphmodel.gaps import findings_to_csv, findings_to_json
-    from graphmodel.queries import get_query
+    from graphmodel.gaps import findings_to_csv, findings_to_json, gap_titles
 
     if fmt == "json":
         print(json_safe(findings_to_json(found)))
@@ -340,8 +361,8 @@ def print_findings(found: object, fmt: str) -> None:
         out.print("[green]未发现覆盖缺口 / no coverage gaps found[/]")
         return
     for gap, group in found.groupby("gap", sort=True):
-        query = get_query(str(gap))
-        table = Table(title=f"{query.title_zh} / {query.title_en} — {len(group)}",
+        title_zh, title_en = gap_titles(str(gap), found)  # a rule's titles: in its detail
+        table = Table(title=f"{title_zh} / {title_en} — {len(group)}",
                       title_justify="left", title_style="bold")
         for header in ("id", "名称 name", "网格 grid", "居民区 area", "详情 detail"):
             table.add_column(header, overflow="fold")
@@ -383,9 +404,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
     params = _gap_params(args)
     as_of = parse_as_of(args.as_of)
-    only = _only(args.only)
+    rules = _rules(args)
+    only = _only(args.only, rules)
     dataset = _load(args)
-    found = gaps(dataset, as_of=as_of, only=only, **params)
+    found = gaps(dataset, as_of=as_of, only=only, rules=rules, **params)
     if getattr(args, "by", None):
         print_findings_by(dataset, found, args.by, as_of, args.format)
     else:
@@ -490,13 +512,15 @@ SHOW_ROWS = 15
 """``graphmodel show`` prints at most this many rows per part (``--format json``: all)."""
 
 
-def _only(names: str | None) -> list[str] | None:
-    """``--only a,b`` as gap names; an unknown name is a usage error (exit status 2)."""
+def _only(names: str | None, rules: Sequence[Any] = ()) -> list[str] | None:
+    """``--only a,b`` as gap names, or names of the ``--rules``; an unknown name is a usage
+    error (exit status 2)."""
     if not names:
         return None
-    from graphmodel.gaps import gap_names
+    from graphmodel.rules import as_queries, select
 
-    return gap_names(names)
+    builtin, chosen = select(names, as_queries(list(rules)))
+    return [*builtin, *(q.name for q in chosen)]
 
 
 def add_gap_options(parser: argparse.ArgumentParser) -> None:
@@ -506,6 +530,9 @@ def add_gap_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--param", action="append", metavar="NAME=VALUE",
                         help="override a parameter, e.g. visit_window_days=90 (repeatable)")
     parser.add_argument("--config", help="JSON or TOML file of parameters")
+    parser.add_argument("--rules", metavar="FILE",
+                        help="TOML file of your own coverage rules (docs/rules.md): their "
+                        "findings join the built-in gaps")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--fail-on-gaps", action="store_true",
                         help="exit 1 when any gap is found (for schedulers)")
@@ -693,13 +720,15 @@ def cmd_neo4j_drop(args: argparse.Namespace) -> int:
 
 
 def cmd_neo4j_gaps(args: argparse.Namespace) -> int:
-    from graphmodel import neo4j_backend as backend
+    from graphmodel.gaps import gaps
     from graphmodel.queries import parse_as_of
 
     params = _gap_params(args)
     as_of = parse_as_of(args.as_of)
-    only = _only(args.only)
-    found = backend.gaps(args.dataset_name, as_of, only, _connection(args), **params)
+    rules = _rules(args)
+    only = _only(args.only, rules)
+    found = gaps(args.dataset_name, as_of, only, backend="neo4j", conn=_connection(args),
+                 rules=rules, **params)
     print_findings(found, args.format)
     if args.format == "table":
         err.print(f"{shown(args.dataset_name)} (neo4j) as of {as_of.isoformat()}: "
@@ -742,6 +771,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         as_of = parse_as_of(args.as_of)
     except InvalidDateError as exc:
         raise InvalidDateError(f"--as-of: {exc}") from None
+    args.checked_rules = _rules(args)  # a bad rule file is refused before anything runs
     out_dir: Path = args.out
     with progress_session(args) as run:
         status, result = _report(args, params, as_of, out_dir)
@@ -777,7 +807,8 @@ def _report(args: argparse.Namespace, params: dict[str, int], as_of: Any,
         with report.sigterm_as_exit():
             result = report.build_report(dataset, out_dir, as_of, backend=args.backend,
                                          neo4j_dataset=name, params=params, conn=conn,
-                                         wait=args.wait)
+                                         wait=args.wait,
+                                         rules=getattr(args, "checked_rules", None) or None)
     except OSError as exc:
         if isinstance(exc, GraphmodelError):
             raise
@@ -803,13 +834,17 @@ def print_report_summary(result: report.ReportResult) -> None:
               f"{result.seconds:.1f}s")
     new = result.new.groupby("gap").size().to_dict() if len(result.new) else {}
     resolved = result.resolved.groupby("gap").size().to_dict() if len(result.resolved) else {}
-    width = max(len(g) for g in queries)
+    width = max(len(g) for g in [*queries, *result.counts])
     for gap, query in queries.items():
         change = ""
         if result.previous:
             change = f"  (+{new.get(gap, 0)} −{resolved.get(gap, 0)})"
         out.print(f"  {gap:<{width}} {result.counts.get(gap, 0):>4}  "
                   f"{escape(query.title_zh)}{change}")
+    for gap in [g for g in result.counts if g not in queries]:  # the analysts' rules
+        change = (f"  (+{new.get(gap, 0)} −{resolved.get(gap, 0)})" if result.previous
+                  else "")
+        out.print(f"  {shown(gap):<{width}} {result.counts[gap]:>4}  规则 rule{change}")
     if result.previous:
         out.print(f"  与上次报告相比 since {shown(result.previous)}: 新增 new "
                   f"{len(result.new)}, 已解决 resolved {len(result.resolved)}")
@@ -921,13 +956,67 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
                         "name it was loaded under")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="override a gap parameter, e.g. visit_window_days=90 (repeatable)")
-    p.add_argument("--config", help="JSON or TOML file of parameters")
+    p.add_argument("--config", help="JSON or TOML file of parameters (and `rules = \"FILE\"`)")
+    p.add_argument("--rules", metavar="FILE",
+                   help="TOML file of your own coverage rules (docs/rules.md): a section of "
+                        "their own, counted in the history and the changes")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait up to SECONDS for another run to finish (default 0: fail at "
                         "once with exit 1)")
     _add_connection(p)
     add_quiet_option(p)
     p.set_defaults(handler=cmd_report)
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """``graphmodel rules check FILE [DATASET]``: is the rule file valid; which rules match
+    no subject in the dataset (not an error)."""
+    from graphmodel.rules import load_rules, rules_without_subjects
+
+    rules = load_rules(args.file)
+    out.print(f"[green]✓[/] {shown(args.file)}: {len(rules)} 条规则有效 / rule(s) valid: "
+              + ", ".join(shown(r.name) for r in rules))
+    if args.dataset is not None:
+        dataset = load_dataset(args.dataset)
+        empty = rules_without_subjects(rules, dataset)
+        for name in empty:
+            out.print(f"  注意 note: 规则 {shown(name)} 在 {shown(dataset.name)} 中没有匹配的对象 / "
+                      f"rule {shown(name)} matches no subject in {shown(dataset.name)}")
+        if not empty:
+            out.print(f"  每条规则在 {shown(dataset.name)} 中都有对象 / every rule matches "
+                      f"subjects in {shown(dataset.name)}")
+    return 0
+
+
+def cmd_rules_show(args: argparse.Namespace) -> int:
+    """``graphmodel rules show FILE``: each rule in words, its :param lines and Cypher."""
+    from graphmodel.queries import parse_as_of
+    from graphmodel.rules import load_rules, show
+
+    rules = load_rules(args.file)
+    sys.stdout.write(show(rules, args.dataset_name, parse_as_of(args.as_of)))
+    return 0
+
+
+def _add_rules_commands(commands: argparse._SubParsersAction) -> None:
+    rules_parser = commands.add_parser(
+        "rules", help="your own coverage rules (docs/rules.md): check and show a rule file",
+        description="Analysts' own coverage rules in a TOML file (docs/rules.md). Run them with "
+        "--rules FILE on gaps, neo4j gaps and report. Exit 2 for a bad rule file.")
+    sub = rules_parser.add_subparsers(dest="rules_command", metavar="COMMAND", required=True)
+    p = sub.add_parser("check", help="validate a rule file (and, given a dataset, say which "
+                       "rules match no subject)")
+    p.add_argument("file", help="the rule file (TOML)")
+    p.add_argument("dataset", nargs="?", default=None,
+                   help="CSV directory or .xlsx workbook to try the rules' subjects on")
+    p.set_defaults(handler=cmd_rules_check)
+    p = sub.add_parser("show", help="each rule in words, with the Cypher it runs and its "
+                       ":param lines (paste into Neo4j Browser as is)")
+    p.add_argument("file", help="the rule file (TOML)")
+    p.add_argument("--dataset", dest="dataset_name", default="jingansi",
+                   help="dataset name for the :param line (default jingansi)")
+    p.add_argument("--as-of", help="evaluation date for the :param line (default today)")
+    p.set_defaults(handler=cmd_rules_show)
 
 
 def _add_generate_command(commands: argparse._SubParsersAction) -> None:
@@ -1132,6 +1221,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="count the findings per grid, residential area, responsible worker "
                    "or accountable organisation (a work list; rule: docs/gaps.md)")
     p.set_defaults(handler=cmd_gaps)
+    _add_rules_commands(commands)
 
     p = commands.add_parser("show", help="everything about one entity (profile)",
                             description="Kind and place chain, organisations located in it or "
@@ -1261,6 +1351,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatasetError as exc:
         print_problems(exc.warnings + exc.problems, title=f"{exc.source}: ",
                        limit=_problem_limit(args))
+        return exc.exit_code
+    except RuleFileError as exc:  # every problem of the file, one per line
+        err.print(f"graphmodel {escape(args.command)}: [red]错误 error[/]: "
+                  f"{len(exc.problems)} 个规则文件问题 / problem(s) in the rule file")
+        for problem in exc.problems:
+            err.print(f"  {escape(printable(problem.format(), LINE_LIMIT))}")
         return exc.exit_code
     except UsageError as exc:
         message = _error_line(exc)

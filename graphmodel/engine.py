@@ -56,15 +56,16 @@ def dataset_name(source: Source) -> str:
     return source.name if isinstance(source, Dataset) else str(source)
 
 
-def run(name: str, source: Source, as_of: dt.date | str | None = None,
+def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
         backend: Backend = "embedded", conn: Connection | None = None,
         **params: Any) -> pd.DataFrame:
     """Run one library query on one engine.
 
     Parameters
     ----------
-    name : str
-        A query of :func:`graphmodel.all_queries`.
+    name : str or Query
+        A query of :func:`graphmodel.all_queries`, or a query object such as a rule's
+        (:func:`graphmodel.rules.as_queries`).
     source : Dataset, str or path
         Embedded: a dataset or its path. Neo4j: a dataset name (or a Dataset: its name).
     as_of : datetime.date or str, optional
@@ -88,7 +89,7 @@ def run(name: str, source: Source, as_of: dt.date | str | None = None,
     >>> list(frame.columns)
     ['source_sector', 'target_sector', 'links']
     """
-    query = get_query(name)
+    query = name if isinstance(name, Query) else get_query(name)
     engine = _backend(backend)
     values = query.resolve(**params)
     day = parse_as_of(as_of)

@@ -12,6 +12,7 @@ DatasetError          the dataset breaks the contract (docs/data_contract.md)   
 UsageError            a bad argument or option                    2
 InvalidDateError      an ``as_of`` that is not a date             2
 InvalidParameterError a parameter unknown or out of range         2
+RuleFileError         a rule file that is not valid (docs/rules.md) 2
 TargetNotEmptyError   a writer would overwrite something          2
 UnsafeTargetError     a write target that is a symlink            2
 UnsafePathError       a symlink planted among the tool's files    2
@@ -49,6 +50,7 @@ __all__ = [
     "Neo4jError",
     "ReportBusy",
     "ReportError",
+    "RuleFileError",
     "ServerError",
     "TargetNotEmptyError",
     "UnsafePathError",
@@ -126,6 +128,19 @@ class UnsafePathError(GraphmodelError, OSError):
 
     def __str__(self) -> str:
         return str(self.strerror)
+
+
+class RuleFileError(GraphmodelError, ValueError):
+    """A rule file (docs/rules.md) that is not valid; holds every problem found, each with
+    the file, the rule's name and the key (exit status 2). Nothing has run."""
+
+    code = "invalid_rules"
+    exit_code = 2
+
+    def __init__(self, problems: list) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} 个规则文件问题 / problem(s) in the rule file\n"
+                         + "\n".join(p.format() for p in self.problems))
 
 
 class WriteError(GraphmodelError):

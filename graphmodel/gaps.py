@@ -40,6 +40,7 @@ from graphmodel.schema import STATION_KINDS
 if TYPE_CHECKING:
     from graphmodel.engine import Backend, Source
     from graphmodel.neo4j_backend import Connection
+    from graphmodel.rules import RulesSource
 
 __all__ = [
     "GAP_COLUMNS",
@@ -50,6 +51,7 @@ __all__ = [
     "findings_to_csv",
     "findings_to_json",
     "gap_names",
+    "gap_titles",
     "gaps",
     "latest_assessments",
     "run_gap",
@@ -425,9 +427,10 @@ class UnknownGapError(UsageError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def gap_names(only: Iterable[str] | str | None = None) -> list[str]:
+def gap_names(only: Iterable[str] | str | None = None, rules: Iterable[str] = ()) -> list[str]:
     """The gaps to run: ``only`` (a list or a comma-separated string) checked against
-    :data:`GAP_NAMES`, each once, in the given order; every gap when ``only`` is None.
+    :data:`GAP_NAMES` and the names of the analysts' ``rules`` (docs/rules.md), each once, in
+    the given order; every gap (and rule) when ``only`` is None.
 
     Raises
     ------
@@ -439,13 +442,14 @@ def gap_names(only: Iterable[str] | str | None = None) -> list[str]:
     >>> gap_names("stale_demand, stale_demand")
     ['stale_demand']
     """
+    known = [*GAP_NAMES, *rules]
     if only is None:
-        return list(GAP_NAMES)
+        return known
     names = [n.strip() for n in (only.split(",") if isinstance(only, str) else only)]
-    unknown = [n for n in names if n not in GAP_NAMES]
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise UnknownGapError(f"unknown gap(s) {', '.join(map(repr, unknown))[:200]}; known: "
-                              + ", ".join(GAP_NAMES))
+                              + ", ".join(known))
     # dict.fromkeys: a gap named twice must not yield its findings twice (one row per finding)
     return list(dict.fromkeys(names))
 
@@ -462,13 +466,30 @@ def finding_places(ds: Dataset, found: pd.DataFrame) -> pd.Series:
     or company); None where there is none."""
     places = pd.Series(None, index=found.index, dtype=object)
     for name, rows in found.groupby("gap", sort=False).groups.items():
-        places[rows] = get_query(str(name)).places(ds, found.loc[rows, "id"])
+        query = REGISTRY.get(str(name))  # an analyst's rule: the finding is its own place
+        ids = found.loc[rows, "id"]
+        places[rows] = (query.places(ds, ids) if query is not None
+                        else ids.astype(object).where(ids.notna(), None))
     return places
+
+
+def gap_titles(name: str, found: pd.DataFrame | None = None) -> tuple[str, str]:
+    """The Chinese and English titles of a gap, or of an analyst's rule (from the
+    ``detail`` of its findings in ``found``; else the name itself)."""
+    query = REGISTRY.get(name)
+    if query is not None:
+        return query.title_zh, query.title_en
+    if found is not None and len(found):
+        for detail in found.loc[found["gap"] == name, "detail"]:
+            if isinstance(detail, dict) and detail.get("rule") == name:
+                return str(detail.get("title_zh") or name), str(detail.get("title_en") or name)
+    return name, name
 
 
 def gaps(source: Source, as_of: dt.date | str | None = None,
          only: Iterable[str] | str | None = None, *, backend: Backend = "embedded",
-         conn: Connection | None = None, **params: Any) -> pd.DataFrame:
+         conn: Connection | None = None, rules: RulesSource | None = None,
+         **params: Any) -> pd.DataFrame:
     """Run the coverage gaps (docs/gaps.md) on a dataset, on either engine.
 
     Parameters
@@ -478,11 +499,17 @@ def gaps(source: Source, as_of: dt.date | str | None = None,
     as_of : datetime.date or str, optional
         The evaluation date (default today).
     only : iterable of str or str, optional
-        Gap names to run, as a list or a comma-separated string (default all eleven).
+        Gap (or rule) names to run, as a list or a comma-separated string (default all
+        eleven and every rule).
     backend : {"embedded", "neo4j"}
         The engine (:func:`graphmodel.engine.run`); both return the same frame.
     conn : Connection, optional
         Neo4j connection settings (default from the environment).
+    rules : str, path, or rules, optional
+        Analysts' own coverage rules (docs/rules.md): a rule file's path, or rules from
+        :func:`graphmodel.rules.load_rules`. Their findings join the built-in ones, with
+        ``gap`` = the rule's name; a bad file raises
+        :class:`~graphmodel.errors.RuleFileError` before anything runs.
     **params
         Overrides of the gap parameters, e.g. ``visit_window_days=90``.
 
@@ -500,11 +527,14 @@ def gaps(source: Source, as_of: dt.date | str | None = None,
     >>> sorted(found["gap"].unique()) == sorted(GAP_NAMES)
     True
     """
-    names = gap_names(only)
+    from graphmodel import rules as rule_files
+
+    names, chosen = rule_files.select(only, rule_files.as_queries(rules))
     resolve_params(**params)  # reject unknown names before any work
     if backend == "embedded":
         source = engine.dataset_of(source)
-    frames = [engine.run(name, source, as_of, backend, conn, **params) for name in names]
+    frames = [engine.run(name, source, as_of, backend, conn, **params)
+              for name in [*names, *chosen]]
     if not frames:
         return engine.conform(get_query(GAP_NAMES[0]), pd.DataFrame(columns=GAP_COLUMNS))
     result = pd.concat(frames, ignore_index=True)

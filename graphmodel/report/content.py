@@ -148,9 +148,10 @@ def flatten_detail(detail: Mapping[str, Any] | None,
                      for k, v in detail.items())
 
 
-def gap_titles() -> dict[str, Any]:
-    """The gap queries by name, in the order of the gap definitions (docs/gaps.md)."""
-    return {name: get_query(name) for name in GAP_NAMES}
+def gap_titles(rules: Sequence[Any] = ()) -> dict[str, Any]:
+    """The gap queries by name, in the order of the gap definitions (docs/gaps.md), then
+    the queries of the analysts' ``rules`` (docs/rules.md) in the order of their file."""
+    return {name: get_query(name) for name in GAP_NAMES} | {q.name: q for q in rules}
 
 
 @dataclass
@@ -177,11 +178,13 @@ class ReportData:
     images: dict[str, bytes] = field(default_factory=dict)
     maps: pd.DataFrame | None = None
     """The interactive maps written (graphmodel.interactive.write_maps), when any."""
+    rules: list[Any] = field(default_factory=list)
+    """The analysts' rules of this run (queries of group ``rules``, docs/rules.md)."""
 
     @property
     def counts(self) -> dict[str, int]:
         sizes = self.found.groupby("gap").size() if len(self.found) else pd.Series(dtype=int)
-        return {g: int(sizes.get(g, 0)) for g in GAP_NAMES}
+        return {g: int(sizes.get(g, 0)) for g in [*GAP_NAMES, *(q.name for q in self.rules)]}
 
     @property
     def street(self) -> str:
@@ -192,7 +195,8 @@ class ReportData:
 def collect(ds: Dataset, as_of: dt.date, found: pd.DataFrame, backend: str,
             params: Mapping[str, int], previous: SavedReport | None,
             earlier: Sequence[SavedReport], name: str, generated_at: str,
-            neo4j_dataset: str | None = None, conn: Any = None) -> ReportData:
+            neo4j_dataset: str | None = None, conn: Any = None,
+            rules: Sequence[Any] = ()) -> ReportData:
     """Compute what the report shows from the findings, on the report's engine.
 
     Parameters
@@ -215,6 +219,8 @@ def collect(ds: Dataset, as_of: dt.date, found: pd.DataFrame, backend: str,
         The dataset's name in Neo4j (default ``ds.name``).
     conn : neo4j_backend.Connection, optional
         Neo4j connection.
+    rules : list of Query, optional
+        The analysts' rules whose findings are in ``found`` (docs/rules.md).
     """
     source: Dataset | str = ds if backend == "embedded" else (neo4j_dataset or ds.name)
     followup = {k: v for k, v in params.items() if k.startswith("followup_days")}
@@ -229,7 +235,7 @@ def collect(ds: Dataset, as_of: dt.date, found: pd.DataFrame, backend: str,
                       history=pd.DataFrame(), generated_at=generated_at, name=name,
                       neo4j_dataset=neo4j_dataset if backend == "neo4j" else None,
                       lookups=lookups, bridges=bridges,
-                      grids=responsibility_per_grid(ds, found, lookups))
+                      grids=responsibility_per_grid(ds, found, lookups), rules=list(rules))
     data.history = gap_history(earlier, {"name": name, "generated_at": generated_at,
                                          "as_of": as_of.isoformat(), "counts": data.counts})
     return data

@@ -134,7 +134,7 @@ def _figure(data: ReportData, filename: str, caption: str = "", wide: bool = Fal
 
 def render_html(data: ReportData) -> str:
     """The report page: one self-contained HTML document (all data escaped)."""
-    queries = gap_titles()
+    queries = gap_titles(data.rules)
     counts = data.counts
     new_counts = data.new.groupby("gap").size().to_dict() if len(data.new) else {}
     resolved_counts = (data.resolved.groupby("gap").size().to_dict()
@@ -159,6 +159,7 @@ def render_html(data: ReportData) -> str:
       + html.escape(", ".join(f"{k}={v}" for k, v in data.params.items()))
       + "</div></header>\n")
     w("<nav class=\"toc\"><a href=\"#summary\">概览 Summary</a>"
+      + ("<a href=\"#rules\">自定规则 Rules</a>" if data.rules else "") +
       "<a href=\"#changes\">变化 Changes</a><a href=\"#by-grid\">按网格 By grid</a>"
       "<a href=\"#risk\">五色风险 Five-colour risk</a>"
       "<a href=\"#responsibility\">责任 Responsibility</a><a href=\"#bridges\">桥梁 Bridges</a>"
@@ -178,7 +179,7 @@ def render_html(data: ReportData) -> str:
       "<th class=\"num\">数量 <span class=\"en\">count</span></th>"
       "<th class=\"num\">新增 <span class=\"en\">new</span></th>"
       "<th class=\"num\">已解决 <span class=\"en\">resolved</span></th></tr></thead><tbody>")
-    for gap, query in queries.items():
+    for gap, query in gap_titles().items():
         n = counts.get(gap, 0)
         w(f"<tr class=\"{'zero' if not n else ''}\"><td><b>{_e(query.title_zh)}</b><br>"
           f"{_e(query.title_en)}<br><code class=\"desc\">{_e(gap)}</code></td>"
@@ -186,6 +187,7 @@ def render_html(data: ReportData) -> str:
           f"<td class=\"num\">{_delta(new_counts.get(gap, 0), 'new')}</td>"
           f"<td class=\"num\">{_delta(resolved_counts.get(gap, 0), 'resolved')}</td></tr>")
     w("</tbody></table>")
+    _rules_section(data, counts, new_counts, resolved_counts, w)
 
     # changes
     w(f"<h2 id=\"changes\">{_bi('与上次报告相比', 'Changes since the previous report')}</h2>")
@@ -285,6 +287,32 @@ def render_html(data: ReportData) -> str:
       "Ethnic population appears only as area totals.</footer>\n")
     w("</main>\n</body>\n</html>\n")
     return "".join(out)
+
+
+def _rules_section(data: ReportData, counts: Mapping[str, int], new_counts: Mapping[str, int],
+                   resolved_counts: Mapping[str, int], w: Any) -> None:
+    """The analysts' own rules (docs/rules.md): one line per rule, in the order of its file."""
+    if not data.rules:
+        return
+    w(f"<h2 id=\"rules\">{_bi('分析员自定规则', 'Analysts’ own coverage rules')}</h2>")
+    w("<p class=\"note\">来自规则文件（docs/rules.md），其发现与内置缺口一并列出、计入历史与变化。<br>"
+      "<span class=\"en\">From the rule file (docs/rules.md): their findings are listed, and "
+      "counted in the history and the changes, like the built-in gaps.</span></p>")
+    w("<table><thead><tr><th>规则 <span class=\"en\">rule</span></th>"
+      "<th>说明 <span class=\"en\">description</span></th>"
+      "<th class=\"num\">数量 <span class=\"en\">count</span></th>"
+      "<th class=\"num\">新增 <span class=\"en\">new</span></th>"
+      "<th class=\"num\">已解决 <span class=\"en\">resolved</span></th></tr></thead><tbody>")
+    for query in data.rules:
+        n = counts.get(query.name, 0)
+        w(f"<tr class=\"{'zero' if not n else ''}\"><td><b>{_e(query.title_zh)}</b><br>"
+          f"{_e(query.title_en)}<br><code class=\"desc\">{_e(query.name)}</code></td>"
+          f"<td class=\"desc\">{_e(query.description_zh)}<br>{_e(query.description)}</td>"
+          f"<td class=\"num\"><b>{n}</b></td>"
+          f"<td class=\"num\">{_delta(new_counts.get(query.name, 0), 'new')}</td>"
+          f"<td class=\"num\">{_delta(resolved_counts.get(query.name, 0), 'resolved')}</td>"
+          "</tr>")
+    w("</tbody></table>")
 
 
 def _card(number: int, label: str) -> str:

@@ -77,7 +77,7 @@ class ReportResult:
 def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str | None = None,
                  backend: str = "embedded", neo4j_dataset: str | None = None,
                  params: Mapping[str, int] | None = None, conn: Any = None,
-                 wait: float = 0.0) -> ReportResult:
+                 wait: float = 0.0, rules: Any = None) -> ReportResult:
     """Write a report folder into ``out_dir`` and point ``latest`` at it.
 
     Parameters
@@ -97,6 +97,9 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
         Gap parameters (else the defaults of the gap definitions, docs/gaps.md).
     conn : neo4j_backend.Connection, optional
         Neo4j connection (default from the environment).
+    rules : str, path or rules, optional
+        Analysts' own coverage rules (docs/rules.md): they get a section of their own and
+        are counted in the history and the changes like the built-in gaps.
     wait : float
         Seconds to wait for the lock when another run holds it (0: fail at once).
 
@@ -126,13 +129,16 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
     out_dir.mkdir(parents=True, exist_ok=True)
     day = parse_as_of(as_of)
     params = resolve_params(**dict(params or {}))
+    from graphmodel.rules import as_queries
+
+    rule_queries = as_queries(rules)  # a bad rule file is refused before anything runs
     fields: dict[str, object] = {"dataset": name, "as_of": day.isoformat(), "backend": backend}
     try:
         with (publish.report_lock(out_dir, wait),
               _progress.Stages(STAGES if backend == "neo4j" else STAGES[1:],
                                "报告 report") as stages):
             return _run(ds, out_dir, day, backend, neo4j_dataset, params, conn, fields, started,
-                        stages)
+                        stages, rule_queries)
     except ReportBusy as exc:
         publish.append_log(out_dir, status="busy", **fields, error=str(exc))
         raise
@@ -146,7 +152,7 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
 def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
          neo4j_dataset: str | None, params: dict[str, int], conn: Any,
          fields: dict[str, object], started: float,
-         stages: _progress.Stages | None = None) -> ReportResult:
+         stages: _progress.Stages | None = None, rules: Any = ()) -> ReportResult:
     """The body of :func:`build_report`, run under the lock."""
     tmp: Path | None = None
     start = stages.start if stages is not None else (lambda name: None)
@@ -160,16 +166,17 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
             start("read")
             ds = source.read_dataset(str(neo4j_dataset), conn)
             start("gaps")
-            found = source.compute_gaps(ds.name, day, params, backend, conn)
+            found = source.compute_gaps(ds.name, day, params, backend, conn, rules)
         else:
             assert ds is not None
             start("gaps")
-            found = source.compute_gaps(ds, day, params, backend, conn)
+            found = source.compute_gaps(ds, day, params, backend, conn, rules)
         earlier = publish.saved_reports(out_dir, ds.name)
         previous = earlier[-1] if earlier else None
         start("tables")
         data = content.collect(ds, day, found, backend, params, previous, earlier, name,
-                               now.isoformat(timespec="seconds"), neo4j_dataset, conn)
+                               now.isoformat(timespec="seconds"), neo4j_dataset, conn,
+                               rules=rules)
         (tmp / "gaps.json").write_text(findings_to_json(found) + "\n", **TEXT_FILE)
         (tmp / "gaps.csv").write_text(findings_to_csv(found), **TEXT_FILE)
         for filename, text in content.table_csvs(data).items():
@@ -196,6 +203,8 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
             "engine": backend,
             "neo4j_dataset": data.neo4j_dataset,
             "params": params,
+            "rules": [{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en}
+                      for q in data.rules],
             "counts": data.counts,
             "total": int(sum(data.counts.values())),
             "new": len(data.new),

@@ -55,9 +55,12 @@ def run_query(name: str, source: Dataset | str, as_of: dt.date, backend: str = "
 
 
 def compute_gaps(source: Dataset | str, as_of: dt.date, params: Mapping[str, int],
-                 backend: str = "embedded", conn: Any = None) -> pd.DataFrame:
-    """Every gap's findings on the chosen engine (one frame, as ``graphmodel gaps``)."""
-    return gaps(source, as_of=as_of, backend=backend, conn=conn, **params)
+                 backend: str = "embedded", conn: Any = None, rules: Any = None
+                 ) -> pd.DataFrame:
+    """Every gap's findings, and every rule's (docs/rules.md), on the chosen engine (one
+    frame, as ``graphmodel gaps``)."""
+    return gaps(source, as_of=as_of, backend=backend, conn=conn, rules=rules or None,
+                **params)
 
 
 def check_loaded(name: str, conn: Any = None) -> None:

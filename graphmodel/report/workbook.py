@@ -85,7 +85,7 @@ def write_workbook(data: ReportData, path: Path) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    queries = gap_titles()
+    queries = gap_titles(data.rules)  # the analysts' rules get a line and a sheet too
     names = data.ds.names
     counts = data.counts
     new_keys = set(zip(data.new["gap"], data.new["id"], strict=True))

@@ -1,0 +1,96 @@
+"""A dataset's typed tables in DuckDB: the embedded engine of the analysts' rules.
+
+:func:`connect` returns an in-memory DuckDB connection holding one table per contract
+table (its contract columns only, with SQL types from :mod:`graphmodel.schema`: text,
+``BIGINT``, ``BOOLEAN``, ``DATE``) plus ``within``, the (``place``, ``container``) pairs of
+:attr:`graphmodel.dataset.Dataset.within`. The columns are typed from the contract, not
+guessed from the data, so an empty table or an all-blank column compares like any other.
+The connection is built once per dataset object and kept on it.
+
+Examples
+--------
+>>> from graphmodel import load_dataset
+>>> con = connect(load_dataset())
+>>> con.execute("SELECT count(*) FROM grids WHERE kind = $kind",
+...             {"kind": "business"}).fetchone()[0]
+5
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from graphmodel import schema
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from graphmodel.dataset import Dataset
+
+__all__ = ["SQL_TYPES", "connect", "quote"]
+
+SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
+                             "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
+                             "bool": "BOOLEAN", "date": "DATE"}
+"""The DuckDB type of each contract column type."""
+
+_CACHE = "_graphmodel_duckdb"
+
+
+def quote(name: str) -> str:
+    """A DuckDB identifier, double-quoted (names come from the schema, never from input).
+
+    >>> quote("key_building")
+    '"key_building"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection over the typed tables of ``ds`` (built once per
+    dataset object, then reused)."""
+    con = ds.__dict__.get(_CACHE)
+    if con is None:
+        con = _build(ds)
+        ds.__dict__[_CACHE] = con
+    return con
+
+
+def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    for name, table in schema.TABLES.items():
+        frame = ds.tables.get(name)
+        columns = table.column_names
+        frame = (pd.DataFrame(columns=columns) if frame is None
+                 else frame.reindex(columns=columns))
+        _create(con, name, frame, {c.name: SQL_TYPES[c.type] for c in table.columns})
+    _create(con, "within", ds.within, {"place": "VARCHAR", "container": "VARCHAR"})
+    return con
+
+
+def _create(con: Any, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
+    plain = pd.DataFrame({column: _plain(frame[column]) for column in types},
+                         index=range(len(frame)))
+    view = f"_load_{name}"
+    con.register(view, plain)
+    select = ", ".join(f"CAST({quote(c)} AS {t}) AS {quote(c)}" for c, t in types.items())
+    con.execute(f"CREATE TABLE {quote(name)} AS SELECT {select} FROM {quote(view)}")
+    con.unregister(view)
+
+
+def _plain(series: pd.Series) -> pd.Series:
+    """A column DuckDB reads without guessing: dates and nullable types as they are, any
+    other column as Python objects with None for blanks."""
+    values = series.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values) or isinstance(
+            values.dtype, pd.BooleanDtype | pd.Int64Dtype):
+        return values
+    return pd.Series([None if _blank(v) else str(v) for v in values], dtype=object)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
