@@ -424,7 +424,7 @@ BY_TITLES = {"grid": "网格 grid", "area": "居民区 area", "worker": "责任�
 
 def print_findings_by(dataset: Dataset, found: Any, by: str, as_of: Any, fmt: str) -> None:
     """Print findings counted per grid, area, worker or organisation (``gaps --by``)."""
-    from graphmodel.queries import get_query
+    from graphmodel.gaps import gap_titles
     from graphmodel.responsibility import findings_by
 
     frame = findings_by(dataset, found, by, as_of)
@@ -439,7 +439,7 @@ def print_findings_by(dataset: Dataset, found: Any, by: str, as_of: Any, fmt: st
     for header in (BY_TITLES[by], "id", "缺口数 findings", "缺口 gaps"):
         table.add_column(header, overflow="fold")
     for row in frame.itertuples(index=False):
-        per_gap = "; ".join(f"{get_query(g).title_zh} {g} ×{n}" for g, n in row.gaps.items())
+        per_gap = "; ".join(f"{gap_titles(g, found)[0]} {g} ×{n}" for g, n in row.gaps.items())
         known = isinstance(row.id, str)
         table.add_row(text(row.name if known else "无 none"), text(row.id if known else ""),
                       str(row.findings), text(per_gap, None))

@@ -617,3 +617,9 @@ def test_cli_report_config_names_the_rules_file(capsys, rules_file, tmp_path):
     assert code == 0, out
     meta = json.loads((out_dir / "latest" / "meta.json").read_text(encoding="utf-8"))
     assert "as_rule_grid_without_worker" in meta["counts"]
+
+
+def test_cli_gaps_by_grid_with_rules(capsys, rules_file):
+    code, out, _ = run(capsys, "gaps", "--as-of", AS_OF, "--rules", str(rules_file), "--by",
+                       "grid", "--only", "as_rule_grid_without_worker")
+    assert code == 0 and "as_rule_grid_without_worker" in out
