@@ -291,7 +291,7 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
     datetime.date(9999, 12, 31)
     """
     if value is None:
-        return dt.date.today()
+        return settings.today()
     if isinstance(value, dt.datetime):
         day = value.date()
     elif isinstance(value, dt.date):

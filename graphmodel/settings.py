@@ -51,6 +51,7 @@ __all__ = [
     "neo4j_home",
     "now",
     "timezone",
+    "today",
 ]
 
 
@@ -179,6 +180,12 @@ def timezone() -> dt.tzinfo:
 def now() -> dt.datetime:
     """The current time, aware, in :func:`timezone` (for time stamps shown to people)."""
     return dt.datetime.now(timezone())
+
+
+def today() -> dt.date:
+    """Today's date in :func:`timezone`: the default ``as_of`` (a street office's day, not
+    the server's UTC day)."""
+    return now().date()
 
 
 # --------------------------------------------------------------------------- paths

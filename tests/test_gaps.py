@@ -1036,9 +1036,9 @@ def test_as_of_accepts_date_and_string(build: Build) -> None:
 
 
 def test_default_as_of_is_today(build: Build) -> None:
-    ds = build(demands=[demand("D9", day(-31, dt.date.today()))])
+    ds = build(demands=[demand("D9", day(-31, settings.today()))])  # the street's today
     assert set(gaps(ds, only=[STALE])["id"]) == {"D9"}
-    ds = build(demands=[demand("D9", day(-30, dt.date.today()))])
+    ds = build(demands=[demand("D9", day(-30, settings.today()))])
     assert gaps(ds, only=[STALE]).empty
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from graphmodel import settings
 from graphmodel._safe_io import is_own_link, open_owned, read_owned, refuse_symlink
 from graphmodel.errors import ReportBusy
 from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES
@@ -114,7 +115,8 @@ def _read_holder(path: Path) -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
+    """The time stamp of a run, in the configured time zone (Asia/Shanghai by default)."""
+    return settings.now()
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
