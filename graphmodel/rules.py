@@ -52,7 +52,7 @@ from typing import Any
 
 import pandas as pd
 
-from graphmodel import schema
+from graphmodel import schema, settings
 from graphmodel._duckdb import quote
 from graphmodel.errors import RuleFileError
 from graphmodel.queries import Query, resolve_params
@@ -828,7 +828,7 @@ def _cypher_literal(value: Any) -> str:
 def param_lines(rule: Rule, dataset: str = "jingansi", as_of: dt.date | None = None
                 ) -> list[str]:
     """The ``:param`` lines that make the rule's Cypher run as pasted into Neo4j Browser."""
-    day = as_of or dt.date.today()
+    day = as_of or settings.today()
     values = {"dataset": dataset, "as_of": day, **rule_cypher(rule)[1]}
     return [f":param {name} => {_cypher_literal(value)}" for name, value in values.items()]
 
