@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from graphmodel.profile import profile
     from graphmodel.queries import all_queries, get_query
+    from graphmodel.report.comparison import compare
     from graphmodel.responsibility import findings_by, responsible
     from graphmodel.risk import risk_distribution, risk_suggested, risk_view, suggested_risk
     from graphmodel.stats import info
@@ -72,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     "suggested_risk": "graphmodel.risk",
     "info": "graphmodel.stats",
     "show": "graphmodel.interactive",
+    "compare": "graphmodel.report.comparison",
 }
 """Public name -> the module defining it. Imported on first use (PEP 562), so that
 ``import graphmodel`` stays cheap: pandas, networkx and the Neo4j driver load only when
@@ -86,6 +88,7 @@ __all__ = [
     "all_queries",
     "bridges",
     "build_graph",
+    "compare",
     "connectors",
     "finding_places",
     "findings_by",

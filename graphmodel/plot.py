@@ -381,7 +381,12 @@ def _level_label(level: schema.RiskLevel) -> str:
     return f"{level.level} {level.label_zh}（{level.colour_zh}）{level.label_en}"
 
 
-def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None) -> Axes:
+OTHERS = "__others__"
+"""The grid id of the bar that sums the grids a capped chart leaves out."""
+
+
+def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None,
+                       top: int | None = None) -> Axes:
     """Horizontal bars: companies per grid, stacked by their latest five-colour level.
 
     Parameters
@@ -391,6 +396,9 @@ def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ``level``; ``followup`` adds an overdue count per grid).
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
+    top : int, optional
+        Show the ``top`` grids with the most red, then orange companies, and one bar
+        "其他 others" summing the rest (default: up to :data:`MAX_BARS` grids).
 
     Returns
     -------
@@ -407,6 +415,17 @@ def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None) -> Axes:
         return ax
     table = risk_distribution(view, by="grid")
     titles = [c for c in table.columns if c not in ("grid_id", "grid_name", "total")]
+    others = None
+    if top is not None and len(table) > top:  # the worst grids, then one bar for the rest
+        worst = table.sort_values([titles[4], titles[3], "total"], ascending=False,
+                                  kind="stable")
+        rest = worst.iloc[top:]
+        others = {"grid_id": OTHERS, "grid_name": f"其他 {len(rest)} 个网格 {len(rest)} others",
+                  **{c: int(rest[c].sum()) for c in [*titles, "total"]}}
+        table = worst.iloc[:top].reset_index(drop=True)
+        ax.set_title(f"各网格五色风险分布（红橙最多的{top}个网格，其余{len(rest)}个合并）\n"
+                     f"Five-colour risk per grid (top {top} by red and orange; the other "
+                     f"{len(rest)} in one bar)", loc="left", fontsize=13, fontweight="bold")
     hidden = len(table) - MAX_BARS
     if hidden > 0:  # keep the grids with most red, then orange, then companies
         worst = table.sort_values([titles[4], titles[3], "total"], ascending=False,
@@ -420,6 +439,9 @@ def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if "followup" in view.columns:
         late = view[view["followup"] == "overdue"]
         overdue = late["grid_id"].astype(object).fillna("").value_counts().to_dict()
+    if others is not None:
+        overdue[OTHERS] = sum(n for g, n in overdue.items() if g not in set(table["grid_id"]))
+        table = pd.concat([table, pd.DataFrame([others])], ignore_index=True)
     y = np.arange(len(table))[::-1]
     left = np.zeros(len(table))
     for title, level in zip(titles, schema.RISK_LEVELS, strict=True):
@@ -427,16 +449,20 @@ def plot_risk_per_grid(view: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.barh(y, values, left=left, color=level.hex, edgecolor="white", linewidth=0.5,
                 label=_level_label(level))
         left += values
+    shown = left[:-1] if others is not None and len(left) > 1 else left
+    right = shown.max() * 1.25 + 1  # the "others" bar is cut at the edge, its total written
     for yy, total, grid in zip(y, left, table["grid_id"], strict=True):
         text = str(int(total))
         if overdue.get(grid):
             text += f"  逾期未跟进 overdue {overdue[grid]}"
-        ax.text(total + 0.3, yy, text, va="center", fontsize=8,
+        ax.text(min(total, right * 0.78) + 0.3, yy, text, va="center", fontsize=8,
                 color="#d62d20" if overdue.get(grid) else "#333333")
     labels = _grid_labels(list(table["grid_id"]), list(table["grid_name"]))
+    if others is not None:
+        labels[-1] = str(others["grid_name"])
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("企业数 companies assessed")
-    ax.set_xlim(0, left.max() * 1.25 + 1)
+    ax.set_xlim(0, right)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
@@ -477,7 +503,7 @@ def plot_gap_history(history: pd.DataFrame, ax: Axes | None = None) -> Axes:
     titles = gap_titles()
     colours = dict(zip(titles, GAP_COLOURS, strict=False))
     runs = (history[["report", "generated_at", "as_of"]].drop_duplicates("report")
-            .sort_values(["generated_at", "report"]).reset_index(drop=True))
+            .sort_values(["as_of", "generated_at", "report"]).reset_index(drop=True))
     table = history.pivot_table(index="report", columns="gap", values="count", aggfunc="sum",
                                 fill_value=0).reindex(index=list(runs["report"]), fill_value=0)
     x = np.arange(len(runs))
@@ -961,8 +987,74 @@ BUSINESS_FILLS = ("#e6eaf1", "#f1f3f7")
 """Alternating fills of the business grids' sectors."""
 
 
+def gap_marks(ds: Dataset, found: pd.DataFrame | None = None,
+              as_of: dt.date | str | None = None,
+              layout: NetworkLayout | None = None) -> dict[str, int]:
+    """Where :func:`plot_network` marks the findings: drawn node id -> number of findings.
+
+    A finding is marked on its place (:func:`graphmodel.finding_places`) when the map
+    draws it, else on the nearest drawn container: a company's building, then the grid,
+    then the residential area (people, companies and records are not drawn).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+    found : pandas.DataFrame, optional
+        Findings (default: every built-in gap on ``as_of``).
+    as_of : datetime.date or str, optional
+        Evaluation date (default today).
+    layout : NetworkLayout, optional
+        The map's layout (default :func:`network_layout`).
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> marks = gap_marks(load_dataset(), as_of="2026-11-29")
+    >>> sum(marks.values()) > 0
+    True
+    """
+    from graphmodel.gaps import finding_places, gaps
+
+    layout = layout or network_layout(ds, as_of)
+    if found is None:
+        found = gaps(ds, as_of)
+    if not len(found):
+        return {}
+    places = finding_places(ds, found)
+    marks: dict[str, int] = {}
+    for place, grid, area in zip(places, found.get("grid_id", [None] * len(found)),
+                                 found.get("area_id", [None] * len(found)), strict=True):
+        steps = [place if isinstance(place, str) else None]
+        if isinstance(place, str):
+            steps += [ds.place_building.get(place), ds.place_grid.get(place),
+                      ds.place_area.get(place)]
+        steps += [grid, area]
+        node = next((s for s in steps if isinstance(s, str) and s in layout.pos), None)
+        if node is not None:
+            marks[node] = marks.get(node, 0) + 1
+    return marks
+
+
+def _grid_nodes(ds: Dataset, layout: NetworkLayout, grid: str) -> list[str]:
+    """The drawn nodes of one grid: the grid, its buildings and the organisations in it."""
+    inside = {p for p, g in ds.place_grid.items() if g == grid}
+    nodes = [n for n in layout.pos if n in inside]
+    nodes += [child for child, parent in layout.hierarchy
+              if parent in inside and layout.label.get(child) == "Organization"]
+    return list(dict.fromkeys(nodes))
+
+
+def plot_grid(ds: Dataset, grid: str, as_of: dt.date | str | None = None,
+              ax: Axes | None = None, found: pd.DataFrame | None = None) -> Axes:
+    """The network map zoomed on one grid, findings marked: ``plot_network(grid=...)``."""
+    return plot_network(ds, as_of, ax=ax, found=found, grid=grid)
+
+
 def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | None = None,
-                 title: str | None = None, overview: bool | None = None) -> Axes:
+                 title: str | None = None, overview: bool | None = None,
+                 found: pd.DataFrame | None = None, marks: bool = True,
+                 grid: str | None = None) -> Axes:
     """The network map: street, areas, grids, places and organisations with cross-sector links.
 
     A radial tree following the place hierarchy: the street in the centre;
@@ -993,6 +1085,13 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
         Draw :func:`plot_street_overview` instead (one node per street); the
         default for a dataset of several streets, where the detailed map would
         hold thousands of nodes.
+    found : pandas.DataFrame, optional
+        The findings to mark (default: every built-in gap on ``as_of``).
+    marks : bool
+        Mark findings: a red halo and a badge with the count on the place, or its
+        nearest drawn container (:func:`gap_marks`; ``ax.gap_marks`` holds them).
+    grid : str, optional
+        Zoom on one grid (its buildings and organisations); see :func:`plot_grid`.
 
     Returns
     -------
@@ -1009,7 +1108,10 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     if overview:
         return plot_street_overview(ds, day, ax=ax, title=title)
     layout = network_layout(ds, day)
-    ax = _new_axes(ax, (layout.size, layout.size))
+    if grid is not None and grid not in set(ds["grids"]["id"]):
+        raise ValueError(f"unknown grid {grid!r}; known: "
+                         + ", ".join(sorted(map(str, ds["grids"]["id"]), key=natural_key)[:12]))
+    ax = _new_axes(ax, (layout.size, layout.size) if grid is None else (11, 11))
     names = ds.names
     street_names = [str(n) for n in ds["streets"]["name"]]
     colours = {name: label.colour for name, label in schema.NODE_LABELS.items()}
@@ -1080,6 +1182,20 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     scatter(sorted(layout.outside), s=55, marker="o", color="white",
             edgecolor=colours["Organization"], linewidth=1.4, zorder=7)
 
+    # findings: a red halo and a badge with the count
+    marked = gap_marks(ds, found, day, layout) if marks else {}
+    ax.gap_marks = marked  # type: ignore[attr-defined]  # what was marked, for callers
+    if marked:
+        nodes = sorted(marked, key=natural_key)
+        scatter(nodes, s=[420 + 60 * min(marked[n], 8) for n in nodes], marker="o",
+                facecolor="none", edgecolor="#d62d20", linewidth=2.4, alpha=0.9, zorder=9)
+        for node in nodes:
+            x, y = layout.pos[node]
+            ax.text(x + 0.12, y + 0.12, str(marked[node]), ha="center", va="center",
+                    fontsize=7, fontweight="bold", color="white", zorder=10,
+                    bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#d62d20",
+                          "edgecolor": "white", "linewidth": 0.8})
+
     # labels
     drop = street_names
     for street in by_label["Street"]:
@@ -1140,6 +1256,9 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
                markeredgecolor=colours["Organization"], markeredgewidth=1.4,
                label="辖区外组织 Organization outside the area"),
         Line2D([], [], color="#b8bec4", linewidth=1, label="隶属/位于 part of / located in"),
+        Line2D([], [], marker="o", linestyle="", markersize=13, color="none",
+               markeredgecolor="#d62d20", markeredgewidth=2.2,
+               label=f"覆盖缺口（数字=条数）findings (badge = count): {sum(marked.values())}"),
     ]
     risk_handles = [Line2D([], [], marker="s", linestyle="", markersize=10, color=r.hex,
                            markeredgecolor=colours["Building"],
@@ -1177,6 +1296,15 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     limit = R_ORG + 2.6
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
+    if grid is not None:  # zoom: a square around the grid's nodes
+        xy = np.array([layout.pos[n] for n in _grid_nodes(ds, layout, grid)] or [(0.0, 0.0)])
+        cx, cy = (xy.max(axis=0) + xy.min(axis=0)) / 2
+        half = max(float((xy.max(axis=0) - xy.min(axis=0)).max()) / 2 + 1.0, 1.5)
+        ax.set_xlim(cx - half, cx + half)
+        ax.set_ylim(cy - half, cy + half)
+        if title is None:
+            ax.set_title(f"{names.get(grid, grid)} 网格网络图 Grid network map — "
+                         f"{day.isoformat()}", fontsize=16, fontweight="bold", pad=12)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax

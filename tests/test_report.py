@@ -259,7 +259,10 @@ def test_workbook_sheets_columns_and_print_setup(shipped):
     _, result = shipped
     wb = load_workbook(result.path / "gaps.xlsx")
     queries = {g: get_query(g) for g in GAP_NAMES}
-    assert wb.sheetnames == ["汇总 Summary"] + [q.title_zh for q in queries.values()]
+    # the gap sheets first, in order; then the work lists (per grid, per worker)
+    gap_sheets = ["汇总 Summary"] + [q.title_zh for q in queries.values()]
+    assert wb.sheetnames[:len(gap_sheets)] == gap_sheets
+    assert all(n.startswith(("网格 ", "人员 ")) for n in wb.sheetnames[len(gap_sheets):])
     found = json.loads((result.path / "gaps.json").read_text(encoding="utf-8"))
     summary = wb["汇总 Summary"]
     counts = {row[0]: row[3] for row in summary.iter_rows(min_row=2, max_row=1 + len(GAP_NAMES),

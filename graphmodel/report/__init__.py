@@ -10,8 +10,9 @@ One run writes ``DIR/<YYYY-MM-DDTHHMMSS>_as-of-<DATE>/`` holding
     previous report, the charts and the network map, and which engine produced it;
     Chinese with English alongside;
 ``gaps.xlsx``
-    a summary sheet and one sheet per gap, formatted for printing, with empty
-    columns to assign and track the work (责任人, 截止日期, 处理状态, 备注);
+    a summary sheet, one sheet per gap, and the work lists (one sheet per grid with
+    findings, one per assigned worker), formatted for printing, with empty columns to
+    assign and track the work (责任人, 截止日期, 处理状态, 备注);
 ``gaps.json`` / ``gaps.csv``
     exactly what ``graphmodel gaps --format json|csv`` prints;
 ``risk_view.csv``, ``sector_matrix.csv``, ``bridges.csv``, ``responsibility.csv``
@@ -28,6 +29,8 @@ are needed). The package, in the order of a run:
 
 - :mod:`~graphmodel.report.publish` — the lock, atomic files, ``latest``, the log, earlier
   reports, differences and history;
+- :mod:`~graphmodel.report.comparison` — which report to compare with (``--compare-to``),
+  :func:`compare` and the warnings when parameters, rules or dataset changed;
 - :mod:`~graphmodel.report.source` — the engine: library queries, and the dataset read back
   from Neo4j;
 - :mod:`~graphmodel.report.responsibility` — who answers for a place (a domain query);
@@ -46,6 +49,7 @@ one line to ``DIR/report.log``. See ``docs/report.md``. The command line is
 """
 
 from graphmodel.errors import ReportBusy, ReportError
+from graphmodel.report.comparison import Comparison, changes, compare, find_report
 from graphmodel.report.content import (
     CHARTS,
     TABLE_FILES,
@@ -77,6 +81,7 @@ from graphmodel.report.publish import (
 from graphmodel.report.responsibility import (
     Responsibility,
     finding_places,
+    owners_per_grid,
     responsibility,
     responsibility_per_grid,
     with_responsibility,
@@ -96,6 +101,7 @@ __all__ = [
     "REPORT_FORMAT",
     "TABLE_FILES",
     "TMP_PREFIX",
+    "Comparison",
     "ReportBusy",
     "ReportData",
     "ReportError",
@@ -104,14 +110,18 @@ __all__ = [
     "SavedReport",
     "append_log",
     "build_report",
+    "changes",
     "collect",
+    "compare",
     "detail_value",
     "diff_findings",
+    "find_report",
     "finding_places",
     "flatten_detail",
     "folder_name",
     "gap_history",
     "latest_report",
+    "owners_per_grid",
     "read_dataset",
     "render_html",
     "report_figures",

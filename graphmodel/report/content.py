@@ -23,12 +23,7 @@ from graphmodel.gaps import GAP_NAMES
 from graphmodel.linkages import sector_matrix_table
 from graphmodel.queries import get_query
 from graphmodel.report.publish import SavedReport, diff_findings, gap_history
-from graphmodel.report.responsibility import (
-    Responsibility,
-    responsibility,
-    responsibility_per_grid,
-    with_responsibility,
-)
+from graphmodel.report.responsibility import Responsibility, owners_per_grid
 from graphmodel.report.source import run_query
 
 if TYPE_CHECKING:
@@ -38,16 +33,20 @@ __all__ = [
     "BRIDGES_SHOWN",
     "CHARTS",
     "DETAIL_LABELS",
+    "RED_GRIDS_TOP",
+    "RISK_BARS",
     "TABLE_FILES",
     "ReportData",
     "collect",
     "detail_value",
     "flatten_detail",
     "gap_titles",
+    "red_grids",
     "report_figures",
     "save_figures",
     "table_csvs",
     "text_of",
+    "work_columns",
 ]
 
 CHARTS = {
@@ -63,12 +62,20 @@ TABLE_FILES = {
     "risk_view.csv": ("五色风险视图", "Five-colour risk view"),
     "sector_matrix.csv": ("跨领域关系矩阵", "Sector matrix"),
     "bridges.csv": ("桥梁节点", "Bridges"),
-    "responsibility.csv": ("各网格责任组织与包干人员", "Responsibility per grid"),
+    "responsibility.csv": ("各网格责任组织与包干人员（每格一个）", "One owner per grid"),
 }
 """CSV files of the tables the report shows (beside ``gaps.csv``), with their titles."""
 
 BRIDGES_SHOWN = 20
 """Bridges the report lists (by betweenness)."""
+
+RED_GRIDS_TOP = 3
+"""A grid is *red* when one of its companies is red (level 5) on its latest assessment, or
+when it is one of the RED_GRIDS_TOP grids with the most findings."""
+
+RISK_BARS = 12
+"""The risk chart shows the grids with the most red and orange companies, then one bar for
+all the others."""
 
 DETAIL_LABELS: dict[str, str] = {
     "grid_kind": "网格类型 grid kind",
@@ -82,7 +89,7 @@ DETAIL_LABELS: dict[str, str] = {
     "deadline": "跟进期限 deadline",
     "company_id": "企业 company",
     "raised_on": "提出日期 raised on",
-    "status": "状态 status",
+    "status": "诉求状态 demand status",
     "age_days": "已过天数 age (days)",
 }
 """Bilingual column titles of the keys of a finding's ``detail``."""
@@ -173,6 +180,11 @@ class ReportData:
     name: str
     neo4j_dataset: str | None = None
     lookups: Responsibility | None = None
+    """The responsibility rule's lookups (:class:`graphmodel.responsibility.Owners`)."""
+    warnings: list[str] = field(default_factory=list)
+    """What changed since the comparison report (parameters, rules, dataset)."""
+    meta: dict[str, Any] = field(default_factory=dict)
+    """What this run records in ``meta.json`` beside the counts (the fingerprint)."""
     bridges: pd.DataFrame = field(default_factory=pd.DataFrame)
     grids: pd.DataFrame = field(default_factory=pd.DataFrame)
     images: dict[str, bytes] = field(default_factory=dict)
@@ -222,10 +234,12 @@ def collect(ds: Dataset, as_of: dt.date, found: pd.DataFrame, backend: str,
     rules : list of Query, optional
         The analysts' rules whose findings are in ``found`` (docs/rules.md).
     """
+    from graphmodel.responsibility import Owners, with_owners
+
     source: Dataset | str = ds if backend == "embedded" else (neo4j_dataset or ds.name)
     followup = {k: v for k, v in params.items() if k.startswith("followup_days")}
-    lookups = responsibility(ds, as_of)
-    found = with_responsibility(ds, found, as_of, lookups=lookups)
+    lookups = Owners(ds, as_of)
+    found = work_columns(ds, with_owners(ds, found, as_of, lookups=lookups), as_of)
     new, resolved = diff_findings(previous.findings if previous else None, found)
     view = run_query("risk_view", source, as_of, backend, conn, **followup)
     matrix = sector_matrix_table(run_query("sector_matrix", source, as_of, backend, conn))
@@ -235,10 +249,64 @@ def collect(ds: Dataset, as_of: dt.date, found: pd.DataFrame, backend: str,
                       history=pd.DataFrame(), generated_at=generated_at, name=name,
                       neo4j_dataset=neo4j_dataset if backend == "neo4j" else None,
                       lookups=lookups, bridges=bridges,
-                      grids=responsibility_per_grid(ds, found, lookups), rules=list(rules))
+                      grids=owners_per_grid(ds, found, lookups), rules=list(rules))
     data.history = gap_history(earlier, {"name": name, "generated_at": generated_at,
                                          "as_of": as_of.isoformat(), "counts": data.counts})
     return data
+
+
+def work_columns(ds: Dataset, found: pd.DataFrame, as_of: dt.date | str | None
+                 ) -> pd.DataFrame:
+    """Findings with what a worker needs on the list: ``building_id``/``building_name``
+    (the building of the finding's place), ``last_visit`` (the last done visit on or before
+    ``as_of`` to the place, else to its building) and ``company_id``/``company_name`` (a
+    demand's company; a company's own findings)."""
+    from graphmodel.queries import as_of_timestamp
+
+    day = as_of_timestamp(as_of)
+    names = ds.names
+    places = (found["place_id"] if "place_id" in found
+              else pd.Series(None, index=found.index, dtype=object))
+    building = places.map(lambda p: ds.place_building.get(p) if isinstance(p, str) else None)
+    visits = ds["visits"]
+    done = visits[(visits["status"] == "done") & (visits["date"] <= day)]
+    last = done.groupby("target_id")["date"].max()
+    companies = set(ds["companies"]["id"])
+    company = []
+    for ident, detail in zip(found["id"], found["detail"], strict=True):
+        if isinstance(detail, Mapping) and isinstance(detail.get("company_id"), str):
+            company.append(detail["company_id"])
+        else:
+            company.append(ident if ident in companies else None)
+    result = found.copy()
+    result["building_id"] = building.astype(object)
+    result["building_name"] = [names.get(b) if isinstance(b, str) else None for b in building]
+    result["last_visit"] = [last.get(p, last.get(b)) if isinstance(p, str) else None
+                            for p, b in zip(places, building, strict=True)]
+    result["company_id"] = company
+    result["company_name"] = [names.get(c) if c else None for c in company]
+    return result
+
+
+def red_grids(data: ReportData) -> pd.DataFrame:
+    """This week's red grids (:data:`RED_GRIDS_TOP`): grids with a red (level 5) company on
+    its latest assessment, or among the grids with the most findings; with their owner.
+
+    Columns ``grid_id``, ``grid_name``, ``area_name``, ``findings``, ``red``, ``org_id``,
+    ``org_name``, ``worker_id``, ``worker_name``; red companies first, then findings.
+    """
+    grids = data.grids
+    if not len(grids):
+        return grids.assign(red=pd.Series(dtype="int64"))
+    view = data.view
+    red = (view.loc[view["level"] == 5, "grid_id"].value_counts()
+           if len(view) else pd.Series(dtype=int))
+    frame = grids.assign(red=[int(red.get(g, 0)) for g in grids["grid_id"]])
+    busiest = frame[frame["findings"] > 0].sort_values(
+        "findings", ascending=False, kind="stable").head(RED_GRIDS_TOP)["grid_id"]
+    chosen = frame[(frame["red"] > 0) | frame["grid_id"].isin(set(busiest))]
+    return chosen.sort_values(["red", "findings"], ascending=False,
+                              kind="stable").reset_index(drop=True)
 
 
 def table_csvs(data: ReportData) -> dict[str, str]:
@@ -266,9 +334,9 @@ def report_figures(data: ReportData) -> dict[str, Figure]:
     fig = Figure(figsize=(11, 2.6 + 0.36 * grids), layout="constrained")
     plot.plot_gaps_per_grid(data.found, ax=fig.add_subplot())
     figures["gaps_per_grid.png"] = fig
-    rows = min(max(data.view["grid_id"].nunique() if len(data.view) else 1, 1), plot.MAX_BARS)
+    rows = min(max(data.view["grid_id"].nunique() if len(data.view) else 1, 1), RISK_BARS + 1)
     fig = Figure(figsize=(11, 2.6 + 0.3 * rows), layout="constrained")
-    plot.plot_risk_per_grid(data.view, ax=fig.add_subplot())
+    plot.plot_risk_per_grid(data.view, ax=fig.add_subplot(), top=RISK_BARS)
     figures["risk_per_grid.png"] = fig
     fig = Figure(figsize=(11, 6.5), layout="constrained")
     plot.plot_gap_history(data.history, ax=fig.add_subplot())
@@ -281,7 +349,7 @@ def report_figures(data: ReportData) -> dict[str, Figure]:
             else 16.0 if streets <= 40 else 20.0)
     fig = Figure(figsize=(size, size))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.97)
-    plot.plot_network(data.ds, data.as_of, ax=fig.add_subplot())
+    plot.plot_network(data.ds, data.as_of, ax=fig.add_subplot(), found=data.found)
     figures["network.png"] = fig
     return figures
 
@@ -296,7 +364,30 @@ def save_figures(figures: Mapping[str, Figure], folder: Path) -> dict[str, bytes
         with warnings.catch_warnings():  # an odd character in a name is drawn as a box
             warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
             fig.savefig(folder / filename, dpi=dpi, facecolor="white")
-        images[filename] = (folder / filename).read_bytes()
+        images[filename] = preview((folder / filename).read_bytes(),
+                                   PREVIEW_WIDTH.get(filename, 1100))
     return images
+
+
+PREVIEW_WIDTH = {"network.png": 1400}
+"""Width in pixels of the previews the page embeds (the files keep full resolution)."""
+
+
+def preview(png: bytes, width: int = 1100, colours: int = 128) -> bytes:
+    """A smaller PNG for the page: scaled to ``width`` pixels at most and reduced to a
+    palette of ``colours`` (charts have few colours, so this costs nothing visible)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        image = image.convert("RGB")
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)),
+                                 Image.Resampling.LANCZOS)
+        small = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
+        out = io.BytesIO()
+        small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,16 +21,18 @@ from graphmodel.dataset import Dataset, column_map
 from graphmodel.plot import natural_key
 from graphmodel.report.content import (
     CHARTS,
+    RED_GRIDS_TOP,
     TABLE_FILES,
     ReportData,
     flatten_detail,
     gap_titles,
+    red_grids,
     text_of,
 )
-from graphmodel.report.responsibility import ids_of, join_names, responsibility
+from graphmodel.report.responsibility import ids_of
 from graphmodel.risk import level_title
 
-__all__ = ["MAX_HTML_ROWS", "MAX_RISK_ROWS", "render_html"]
+__all__ = ["MAX_HTML_ROWS", "MAX_RISK_ROWS", "fold_english", "render_html"]
 
 MAX_HTML_ROWS = 1500
 """The page lists at most about this many findings (all of them are in gaps.xlsx/csv)."""
@@ -92,6 +95,14 @@ td.name { min-width: 8em; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .note { font-size: 12.5px; color: var(--muted); }
 .ok { color: #067647; }
+.warn { background:#fff4e5; border:1px solid #f0b429; border-left:5px solid #d97706;
+  padding: 8px 14px; margin: 10px 0 16px; border-radius: 4px; }
+.warn b { color:#92400e; }
+section.actions { border:2px solid #d62d20; border-radius: 8px; padding: 4px 18px 10px;
+  margin: 14px 0 24px; }
+section.actions h2 { margin-top: 12px; color:#b42318; }
+details { margin: 4px 0 10px; }
+details > summary { cursor: pointer; color: var(--muted); font-size: 13px; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line);
   padding-top: 10px; }
 @media print { nav.toc { display:none; } h2 { page-break-before: auto; }
@@ -158,7 +169,9 @@ def render_html(data: ReportData) -> str:
       f"<div class=\"meta\">参数 parameters: "
       + html.escape(", ".join(f"{k}={v}" for k, v in data.params.items()))
       + "</div></header>\n")
-    w("<nav class=\"toc\"><a href=\"#summary\">概览 Summary</a>"
+    _warnings(data, w)
+    _actions_section(data, w)
+    w("<nav class=\"toc\"><a href=\"#actions\">本周行动 Actions</a><a href=\"#summary\">概览 Summary</a>"
       + ("<a href=\"#rules\">自定规则 Rules</a>" if data.rules else "") +
       "<a href=\"#changes\">变化 Changes</a><a href=\"#by-grid\">按网格 By grid</a>"
       "<a href=\"#risk\">五色风险 Five-colour risk</a>"
@@ -174,6 +187,7 @@ def render_html(data: ReportData) -> str:
       + _card(sum(1 for n in counts.values() if n), "涉及缺口类型 gap types found")
       + _card(len(data.new), "新增 new") + _card(len(data.resolved), "已解决 resolved")
       + _card(overdue, "风险逾期未跟进 overdue follow-ups") + "</div>")
+    w("<details><summary>缺口定义与数量 Gap definitions and counts</summary>")
     w("<table><thead><tr><th>缺口 <span class=\"en\">gap</span></th>"
       "<th>说明 <span class=\"en\">description</span></th>"
       "<th class=\"num\">数量 <span class=\"en\">count</span></th>"
@@ -186,18 +200,19 @@ def render_html(data: ReportData) -> str:
           f"<td class=\"desc\">{_e(query.description_zh)}<br>{_e(query.description)}</td><td class=\"num\"><b>{n}</b></td>"
           f"<td class=\"num\">{_delta(new_counts.get(gap, 0), 'new')}</td>"
           f"<td class=\"num\">{_delta(resolved_counts.get(gap, 0), 'resolved')}</td></tr>")
-    w("</tbody></table>")
+    w("</tbody></table></details>")
     _rules_section(data, counts, new_counts, resolved_counts, w)
 
     # changes
     w(f"<h2 id=\"changes\">{_bi('与上次报告相比', 'Changes since the previous report')}</h2>")
+    _warnings(data, w)
     if data.previous is None:
         w("<p>这是此目录中该数据集的第一份报告，没有可比较的上次报告。<br>"
           "<span class=\"en\">This is the first report of this dataset in the directory: "
           "nothing to compare with.</span></p>")
     else:
         prev = data.previous
-        w(f"<p class=\"meta\">上次报告 previous report: <b>{_e(prev.name)}</b>（评估日期 as of "
+        w(f"<p class=\"meta\">比较的报告 compared with: <b>{_e(prev.name)}</b>（评估日期 as of "
           f"{_e(prev.as_of)}，生成 generated {_e(prev.generated_at)}）— "
           f"新增 new <b>{len(data.new)}</b>，已解决 resolved <b>{len(data.resolved)}</b>"
           "（按缺口类型与编号比较 compared by gap and id）</p>")
@@ -208,14 +223,14 @@ def render_html(data: ReportData) -> str:
             if not len(frame):
                 w("<p class=\"note\">无 none</p>")
                 continue
-            w("<table><thead><tr><th>缺口 gap</th><th>编号 id</th><th>名称 name</th>"
+            w("<table><thead><tr><th>缺口 gap</th><th>名称 name</th>"
               "<th>网格 grid</th><th>居民区 area</th><th>详情 detail</th></tr></thead><tbody>")
             for row in frame.itertuples(index=False):
                 query = queries.get(row.gap)
                 w(f"<tr><td><span class=\"badge {css}\">{'新' if css == 'new' else '已解决'}"
                   f"</span> {_e(query.title_zh if query else row.gap)}</td>"
-                  f"<td class=\"id\">{_e(row.id)}</td>"
-                  f"<td>{_e(row.name)}</td><td>{_e(row.grid_name)}</td>"
+                  f"<td title=\"{_e(row.id)}\">{_e(row.name)}</td>"
+                  f"<td title=\"{_e(row.grid_id)}\">{_e(row.grid_name)}</td>"
                   f"<td>{_e(getattr(row, 'area_name', None))}</td>"
                   f"<td class=\"desc\">{_e(flatten_detail(row.detail, names))}</td></tr>")
             w("</tbody></table>")
@@ -286,7 +301,7 @@ def render_html(data: ReportData) -> str:
       "of people with a public role appear; no personal data such as a person's ethnicity. "
       "Ethnic population appears only as area totals.</footer>\n")
     w("</main>\n</body>\n</html>\n")
-    return "".join(out)
+    return fold_english("".join(out))
 
 
 def _rules_section(data: ReportData, counts: Mapping[str, int], new_counts: Mapping[str, int],
@@ -361,7 +376,6 @@ def _place_units(ds: Dataset, found: pd.DataFrame) -> list[tuple[str, str, list[
 def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None:
     """Findings by residential area (then by its micro-grids), by business grid, then those
     of the street level."""
-    lookups = data.lookups or responsibility(data.ds, data.as_of)
     names = data.ds.names
     new_keys = set(zip(data.new["gap"], data.new["id"], strict=True))
     found = data.found
@@ -393,16 +407,15 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
         w(f"<div class=\"grid-head\" id=\"{_e(anchor)}\"><{tag}>{_e(title)} "
           f"<span class=\"en\">{_e(subtitle)} — {rows} findings</span></{tag}>")
         if place:
-            orgs = [lookups.org_names[o] for o in lookups.organisations(place, None, area=area)]
-            people = [lookups.people[p] for p in lookups.workers(place, None, area)]
-            w(f"<div class=\"resp\"><b>责任组织 responsible organisations:</b> "
-              f"{_e(join_names(orgs, 4)) or '无 none'}<br><b>包干人员 assigned:"
-              f"</b> {_e(join_names(people, 4)) or '无 none'}</div>")
+            org, worker = _place_owner(data, place, area)
+            w(f"<div class=\"resp\"><b>责任组织 accountable organisation:</b> "
+              f"{_org(data, org)}<br><b>包干人员 assigned worker:</b> "
+              f"{_worker(data, worker)}</div>")
         w("</div>")
 
     def table(rows: pd.DataFrame) -> None:
-        w("<table><thead><tr><th>缺口 gap</th><th>编号 id</th><th>名称 name</th>"
-          "<th>详情 detail</th><th>责任组织 responsible organisation</th>"
+        w("<table><thead><tr><th>缺口 gap</th><th>名称 name</th><th>楼宇 building</th>"
+          "<th>详情 detail</th><th>责任组织 accountable organisation</th>"
           "<th>包干人员 assigned worker</th></tr></thead><tbody>")
         for row in rows.itertuples(index=False):
             query = queries.get(row.gap)
@@ -410,9 +423,11 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
                      if (row.gap, row.id) in new_keys else "")
             w(f"<tr><td>{_e(query.title_zh if query else row.gap)}<br>"
               f"<span class=\"desc\">{_e(query.title_en if query else '')}</span>{badge}</td>"
-              f"<td class=\"id\">{_e(row.id)}</td><td class=\"name\">{_e(row.name)}</td>"
-              f"<td class=\"desc\">{_e(flatten_detail(row.detail, names))}</td>"
-              f"<td>{_e(row.orgs) or '无 none'}</td><td>{_e(row.workers) or '无 none'}</td></tr>")
+              f"<td class=\"name\" title=\"{_e(row.id)}\">{_e(row.name)}</td>"
+              f"<td>{_e(getattr(row, 'building_name', None))}</td>"
+              f"<td class=\"desc\">{_e(_named_detail(row.detail, names))}</td>"
+              f"<td>{_org(data, getattr(row, 'org_id', None))}</td>"
+              f"<td>{_worker(data, getattr(row, 'worker_id', None))}</td></tr>")
         w("</tbody></table>")
 
     for kind, place, grids in units:
@@ -451,7 +466,8 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
 
 def _risk_section(data: ReportData, w: Any) -> None:
     view = data.view
-    lookups = data.lookups or responsibility(data.ds, data.as_of)
+    from graphmodel.responsibility import place_chain
+
     area_names = data.ds.place_area.map(data.ds.names)
     w(f"<h2 id=\"risk\">{_bi('五色风险分布与跟进', 'Five-colour risk and follow-up')}</h2>")
     w("<p class=\"note\">每家企业在评估日期前的最新评估；橙色（4级）与红色（5级）须在期限内走访或解决诉求。"
@@ -501,16 +517,17 @@ def _risk_section(data: ReportData, w: Any) -> None:
             info = schema.risk_level_info(int(row.level))
             days = (day - row.deadline).days if state == "overdue" else (row.deadline - day).days
             grid = row.grid_id if isinstance(row.grid_id, str) else None
-            people = [lookups.people[p] for p in lookups.workers(row.company_id, grid)]
+            worker = (data.lookups.worker(place_chain(data.ds, row.company_id, grid))
+                      if data.lookups is not None else None)
             area = area_names.get(row.company_id)
-            w(f"<tr><td>{_e(row.company_name)}<br><span class=\"desc\">{_e(row.company_id)}"
-              f"</span></td><td>{_e(row.building_name)}</td><td>{_e(row.grid_name)}"
+            w(f"<tr><td title=\"{_e(row.company_id)}\">{_e(row.company_name)}"
+              f"</td><td>{_e(row.building_name)}</td><td>{_e(row.grid_name)}"
               + (f"<br><span class=\"desc\">{_e(area)}</span>" if isinstance(area, str) else "")
               + "</td>"
               f"<td>{_chip(info.hex)}{_e(level_title(info.level))}</td>"
               f"<td>{_e(row.assessed_on)}</td><td>{_e(row.deadline)}</td>"
               f"<td class=\"num\">{days}</td><td class=\"desc\">{_e(row.reason)}</td>"
-              f"<td>{_e(join_names(people, 3)) or '无 none'}</td></tr>")
+              f"<td>{_worker(data, worker)}</td></tr>")
         w("</tbody></table>")
     w(_figure(data, "risk_per_grid.png"))
 
@@ -528,25 +545,35 @@ def _table(frame: pd.DataFrame, columns: Mapping[str, str], numeric: tuple[str, 
         for column in columns:
             value = getattr(row, column)
             css = " class=\"num\"" if column in numeric else ""
+            if column == "name" and hasattr(row, "id"):  # the id in a tooltip
+                css += f" title=\"{_e(row.id)}\""
             cells.append(f"<td{css}>{_e(value) or '–'}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _responsibility_section(data: ReportData, w: Any) -> None:
-    """Every grid with its findings, responsible organisations and assigned workers."""
-    w(f"<h2 id=\"responsibility\">{_bi('各网格责任组织与包干人员', 'Responsibility per grid')}</h2>")
-    w("<p class=\"note\">每个网格（平面网格按居民区排列，其后是立体网格）：缺口数、责任组织与包干人员，"
-      "规则同上。文件 <code>responsibility.csv</code>。<br>Every grid (residential grids by "
-      "area, then the business grids): its findings, responsible organisations and assigned "
-      "workers, by the rules above. File <code>responsibility.csv</code>.</p>")
+    """Every grid with its findings and its one owner: organisation and worker."""
+    w(f"<h2 id=\"responsibility\">{_bi('各网格责任组织与包干人员', 'One owner per grid')}</h2>")
+    w("<p class=\"note\">每个网格（平面网格按居民区排列，其后是立体网格）：缺口数，以及按责任规则确定的"
+      "一个责任组织（网格、其居民区中最近的党组织或党群服务站，设施从不担责）和一名包干人员。"
+      "文件 <code>responsibility.csv</code>（含编号与名称）。<br>Every grid (residential grids by "
+      "area, then the business grids): its findings and its one owner by the responsibility "
+      "rule (the nearest party organisation or service station of the grid or its area; "
+      "facilities never; the nearest assigned worker). File <code>responsibility.csv</code> "
+      "(ids and names).</p>")
     if not len(data.grids):
         w("<p class=\"note\">无网格 no grids</p>")
         return
-    w(_table(data.grids, {"area_name": "居民区 area", "grid_name": "网格 grid",
-                          "grid_id": "编号 id", "findings": "缺口 findings",
-                          "orgs": "责任组织 responsible organisations",
-                          "workers": "包干人员 assigned workers"}, ("findings",)))
+    w("<table><thead><tr><th>居民区 area</th><th>网格 grid</th>"
+      "<th class=\"num\">缺口 findings</th><th>责任组织 accountable organisation</th>"
+      "<th>包干人员 assigned worker</th></tr></thead><tbody>")
+    for row in data.grids.itertuples(index=False):
+        w(f"<tr><td>{_e(row.area_name) or '–'}</td>"
+          f"<td title=\"{_e(row.grid_id)}\">{_e(row.grid_name)}</td>"
+          f"<td class=\"num\">{row.findings}</td><td>{_org(data, row.org_id)}</td>"
+          f"<td>{_worker(data, row.worker_id)}</td></tr>")
+    w("</tbody></table>")
 
 
 def _bridges_section(data: ReportData, w: Any) -> None:
@@ -560,7 +587,7 @@ def _bridges_section(data: ReportData, w: Any) -> None:
         w("<p class=\"note\">无 none</p>")
         return
     frame = data.bridges.copy()
-    columns = {c: c for c in frame.columns}
+    columns = {c: c for c in frame.columns if c not in ("id", "label")}
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].map(lambda v: f"{v:.4f}")
@@ -582,3 +609,181 @@ def _interactive_maps(data: ReportData) -> str:
             "properties and open gaps; works offline.</p>"
             f"<details><summary>分区地图 Maps per part ({len(parts)})</summary><ul>{links}"
             "</ul></details>")
+
+
+# ---------------------------------------------------------------------------
+# the first page: warnings and this week's actions; owners by name
+# ---------------------------------------------------------------------------
+
+
+def _warnings(data: ReportData, w: Any) -> None:
+    """What changed since the comparison report: the numbers are not like for like."""
+    if not data.warnings or data.previous is None:
+        return
+    w("<div class=\"warn\"><b>⚠ 注意：与比较的报告条件不同，新增/已解决的数量不完全可比。</b> "
+      f"<span class=\"en\">Not like for like with {_e(data.previous.name)}: new and "
+      "resolved counts partly reflect these changes.</span><ul>"
+      + "".join(f"<li>{_e(text)}</li>" for text in data.warnings) + "</ul></div>")
+
+
+def _place_owner(data: ReportData, place: str, area: str | None = None
+                 ) -> tuple[str | None, str | None]:
+    from graphmodel.responsibility import place_chain
+
+    if data.lookups is None:
+        return None, None
+    chain = place_chain(data.ds, place, None, area)
+    return data.lookups.organisation(chain), data.lookups.worker(chain)
+
+
+def _org(data: ReportData, org: object) -> str:
+    """An organisation's name (its id in a tooltip), or 无 none."""
+    if not isinstance(org, str) or not org:
+        return "<span class=\"note\">无 none</span>"
+    return f"<span title=\"{_e(org)}\">{_e(data.ds.names.get(org, org))}</span>"
+
+
+def _worker(data: ReportData, person: object) -> str:
+    """A worker's name and public role (the id in a tooltip), or 无 none."""
+    if not isinstance(person, str) or not person:
+        return "<span class=\"note\">无 none</span>"
+    people = data.ds["people"]
+    match = people[people["id"] == person]
+    if not len(match):
+        return _e(person)
+    name, role = match["name"].iat[0], match["role"].iat[0]
+    text = f"{name}（{role}）" if isinstance(role, str) and role else str(name)
+    return f"<span title=\"{_e(person)}\">{_e(text)}</span>"
+
+
+def _named_detail(detail: Any, names: Any) -> str:
+    """A finding's detail with the company's name instead of its id."""
+    if isinstance(detail, Mapping) and isinstance(detail.get("company_id"), str):
+        detail = dict(detail)
+        company = detail.pop("company_id")
+        detail = {"company_id": names.get(company, company), **detail}
+        return flatten_detail(detail, None)
+    return flatten_detail(detail, names)
+
+
+def _previous_count(data: ReportData, gap: str) -> int | None:
+    if data.previous is None:
+        return None
+    return sum(1 for r in data.previous.findings if r.get("gap") == gap)
+
+
+def _versus(now: int, before: int | None) -> str:
+    if before is None:
+        return ""
+    delta = now - before
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    return (f"<div class=\"l\">比较报告 then {before}（{sign}{abs(delta)}）</div>")
+
+
+def _action_card(number: int, label: str, before: int | None) -> str:
+    return (f"<div class=\"card\"><div class=\"n\">{number}</div>"
+            f"<div class=\"l\">{html.escape(label)}</div>{_versus(number, before)}</div>")
+
+
+def _actions_section(data: ReportData, w: Any) -> None:
+    """This week's actions: the red grids, the overdue follow-ups and the stale demands,
+    each with its owner, and the counts against the comparison report."""
+    red = red_grids(data)
+    found = data.found
+    overdue = found[found["gap"] == "risk_without_followup"]
+    stale = found[found["gap"] == "stale_demand"]
+    before_red = (len(data.previous.meta.get("red_grids", []))
+                  if data.previous is not None and "red_grids" in data.previous.meta else None)
+    w("<section class=\"actions\" id=\"actions\">")
+    w(f"<h2>{_bi('本周行动', 'This week’s actions')}</h2>")
+    w("<div class=\"cards\">"
+      + _action_card(len(red), "红色网格 red grids", before_red)
+      + _action_card(len(overdue), "逾期未跟进 overdue follow-ups",
+                     _previous_count(data, "risk_without_followup"))
+      + _action_card(len(stale), "超期诉求 stale demands",
+                     _previous_count(data, "stale_demand"))
+      + _action_card(len(found), "全部缺口 all findings",
+                     len(data.previous.findings) if data.previous is not None else None)
+      + "</div>")
+    if data.previous is not None:
+        w(f"<p class=\"meta\">比较的报告 compared with <b>{_e(data.previous.name)}</b>"
+          f"（评估日期 as of {_e(data.previous.as_of)}）：新增 new <b>{len(data.new)}</b>，"
+          f"已解决 resolved <b>{len(data.resolved)}</b></p>")
+    else:
+        w("<p class=\"meta\">没有可比较的报告 / no earlier report to compare with.</p>")
+    w("<details><summary>定义 Definitions</summary><p class=\"note\">"
+      f"红色网格：有企业最新评估为红色（5级）的网格，以及缺口最多的{RED_GRIDS_TOP}个网格。"
+      "逾期未跟进：橙色/红色企业在期限内没有走访也没有解决的诉求（risk_without_followup）。"
+      "超期诉求：未办结且超过期限的企业诉求（stale_demand）。责任组织与包干人员按责任规则各一个"
+      f"（docs/report.md）。<br>Red grids: grids with a company whose latest assessment is red "
+      f"(level 5), and the {RED_GRIDS_TOP} grids with the most findings. Overdue follow-ups: "
+      "orange or red companies with no visit and no resolved demand before the deadline "
+      "(risk_without_followup). Stale demands: open demands past their age limit "
+      "(stale_demand). One accountable organisation and one worker each, by the "
+      "responsibility rule (docs/report.md).</p></details>")
+    w(f"<h3>{_bi('红色网格', 'Red grids')} — {len(red)}</h3>")
+    if len(red):
+        w("<table><thead><tr><th>网格 grid</th><th>居民区 area</th>"
+          "<th class=\"num\">红色企业 red companies</th><th class=\"num\">缺口 findings</th>"
+          "<th>责任组织 accountable organisation</th><th>包干人员 assigned worker</th>"
+          "</tr></thead><tbody>")
+        for row in red.itertuples(index=False):
+            w(f"<tr><td title=\"{_e(row.grid_id)}\"><a href=\"#grid-{_e(row.grid_id)}\">"
+              f"{_e(row.grid_name)}</a></td><td>{_e(row.area_name) or '–'}</td>"
+              f"<td class=\"num\">{row.red}</td><td class=\"num\">{row.findings}</td>"
+              f"<td>{_org(data, row.org_id)}</td><td>{_worker(data, row.worker_id)}</td></tr>")
+        w("</tbody></table>")
+    else:
+        w("<p class=\"ok\">无 none</p>")
+    w(f"<h3>{_bi('逾期未跟进的高风险企业', 'Overdue follow-ups')} — {len(overdue)}</h3>")
+    if len(overdue):
+        w("<table><thead><tr><th>企业 company</th><th>楼宇 building</th><th>网格 grid</th>"
+          "<th>等级 level</th><th>跟进期限 deadline</th><th>上次走访 last visit</th>"
+          "<th>责任组织 accountable organisation</th><th>包干人员 assigned worker</th>"
+          "</tr></thead><tbody>")
+        for row in overdue.itertuples(index=False):
+            detail = row.detail if isinstance(row.detail, Mapping) else {}
+            level = detail.get("level")
+            chip = (_chip(schema.risk_level_info(level).hex) + _e(level_title(level))
+                    if isinstance(level, int) and 1 <= level <= 5 else _e(level))
+            w(f"<tr><td title=\"{_e(row.id)}\">{_e(row.name)}</td>"
+              f"<td>{_e(getattr(row, 'building_name', None))}</td>"
+              f"<td title=\"{_e(row.grid_id)}\">{_e(row.grid_name)}</td><td>{chip}</td>"
+              f"<td>{_e(detail.get('deadline'))}</td>"
+              f"<td>{_e(getattr(row, 'last_visit', None)) or '无 never'}</td>"
+              f"<td>{_org(data, getattr(row, 'org_id', None))}</td>"
+              f"<td>{_worker(data, getattr(row, 'worker_id', None))}</td></tr>")
+        w("</tbody></table>")
+    else:
+        w("<p class=\"ok\">无 none</p>")
+    w(f"<h3>{_bi('超期未办结的企业诉求', 'Stale demands')} — {len(stale)}</h3>")
+    if len(stale):
+        w("<table><thead><tr><th>诉求 demand</th><th>企业 company</th><th>楼宇 building</th>"
+          "<th>网格 grid</th><th>提出日期 raised on</th><th class=\"num\">已过天数 age</th>"
+          "<th>责任组织 accountable organisation</th><th>包干人员 assigned worker</th>"
+          "</tr></thead><tbody>")
+        for row in stale.itertuples(index=False):
+            detail = row.detail if isinstance(row.detail, Mapping) else {}
+            w(f"<tr><td title=\"{_e(row.id)}\">{_e(row.name)}</td>"
+              f"<td title=\"{_e(getattr(row, 'company_id', None))}\">"
+              f"{_e(getattr(row, 'company_name', None))}</td>"
+              f"<td>{_e(getattr(row, 'building_name', None))}</td>"
+              f"<td title=\"{_e(row.grid_id)}\">{_e(row.grid_name)}</td>"
+              f"<td>{_e(detail.get('raised_on'))}</td>"
+              f"<td class=\"num\">{_e(detail.get('age_days'))}</td>"
+              f"<td>{_org(data, getattr(row, 'org_id', None))}</td>"
+              f"<td>{_worker(data, getattr(row, 'worker_id', None))}</td></tr>")
+        w("</tbody></table>")
+    else:
+        w("<p class=\"ok\">无 none</p>")
+    w("</section>\n")
+
+
+_NOTE = re.compile(r'<p class="note">((?:(?!</p>).)*?)<br>((?:(?!</p>).)*)</p>', re.S)
+
+
+def fold_english(page: str) -> str:
+    """Fold the English half of each bilingual note into ``<details>``: the page reads in
+    Chinese, the English is one click away."""
+    return _NOTE.sub(lambda m: f'<p class="note">{m.group(1)}</p><details><summary>English'
+                     f'</summary><p class="note">{m.group(2)}</p></details>', page)

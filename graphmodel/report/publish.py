@@ -351,11 +351,17 @@ def gap_history(reports: Sequence[SavedReport], current: Mapping[str, Any] | Non
     Returns
     -------
     pandas.DataFrame
-        Columns ``report``, ``generated_at``, ``as_of``, ``gap``, ``count``;
-        one row per report and gap (zero counts included).
+        Columns ``report``, ``generated_at``, ``as_of``, ``gap``, ``count``; one point per
+        evaluation day (the last report generated for that day, this run last), one row per
+        gap (zero counts included), in the order of the days.
     """
     rows = []
-    for report in reports:
+    last: dict[str, SavedReport] = {}
+    for report in sorted(reports, key=lambda r: (r.generated_at, r.name)):
+        last[report.as_of] = report  # several runs of one day: the last one counts
+    if current is not None:
+        last.pop(str(current["as_of"]), None)
+    for report in sorted(last.values(), key=lambda r: (r.as_of, r.generated_at)):
         counts = {g: 0 for g in GAP_NAMES}
         for record in report.findings:
             counts[record.get("gap")] = counts.get(record.get("gap"), 0) + 1
@@ -365,7 +371,8 @@ def gap_history(reports: Sequence[SavedReport], current: Mapping[str, Any] | Non
         counts = {g: 0 for g in GAP_NAMES} | dict(current["counts"])
         rows += [(current["name"], current["generated_at"], current["as_of"], g, n)
                  for g, n in counts.items()]
-    return pd.DataFrame(rows, columns=["report", "generated_at", "as_of", "gap", "count"])
+    frame = pd.DataFrame(rows, columns=["report", "generated_at", "as_of", "gap", "count"])
+    return frame.sort_values(["as_of", "generated_at"], kind="stable").reset_index(drop=True)
 
 
 def folder_name(started: dt.datetime, as_of: dt.date, out_dir: Path) -> str:

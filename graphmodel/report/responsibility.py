@@ -1,5 +1,11 @@
 """Who is responsible for a place: a domain query the report runs on any dataset.
 
+The report names **one owner** per finding and per grid: the accountable organisation and
+the worker of :mod:`graphmodel.responsibility` (``gm.responsible``; facilities never).
+:func:`owners_per_grid` is the table the report shows per grid and writes as
+``responsibility.csv`` (ids and names). The older lookups below list every related
+organisation and worker (display text); they stay for notebooks that used them.
+
 :func:`responsibility` builds the lookups of :class:`Responsibility` from a dataset (the
 files, or the tables read back from Neo4j by :func:`graphmodel.report.source.read_dataset`);
 :func:`with_responsibility` adds the responsible organisations and assigned workers to
@@ -12,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -23,11 +30,13 @@ from graphmodel.schema import STATION_KINDS
 
 __all__ = [
     "CONTAINER_DEPTH",
+    "OWNER_COLUMNS",
     "RESPONSIBILITY_COLUMNS",
     "Responsibility",
     "finding_places",
     "ids_of",
     "join_names",
+    "owners_per_grid",
     "responsibility",
     "responsibility_per_grid",
     "with_responsibility",
@@ -229,4 +238,53 @@ def responsibility_per_grid(ds: Dataset, found: pd.DataFrame, lookups: Responsib
     order = sorted(range(len(frame)), key=lambda i: (
         frame["area_id"].iat[i] is None, natural_key(frame["area_id"].iat[i] or ""),
         natural_key(frame["grid_id"].iat[i])))
+    return frame.iloc[order].reset_index(drop=True).astype({"findings": "int64"})
+
+
+OWNER_COLUMNS = ["area_id", "area_name", "grid_id", "grid_name", "grid_kind", "findings",
+                 "org_id", "org_name", "worker_id", "worker_name"]
+"""Columns of :func:`owners_per_grid` (``responsibility.csv``)."""
+
+
+def owners_per_grid(ds: Dataset, found: pd.DataFrame, lookups: Any) -> pd.DataFrame:
+    """One owner per grid: its findings, accountable organisation and worker (ids, names).
+
+    The rule of :mod:`graphmodel.responsibility` applied to the grid itself (the grid, then
+    its residential area): facilities are never named. One row per grid, residential
+    grids by area, then the business grids (natural order of ids).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The dataset (files, or tables read back from Neo4j).
+    found : pandas.DataFrame
+        The findings (``grid_id`` column).
+    lookups : graphmodel.responsibility.Owners
+        The rule's lookups for the report's day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`OWNER_COLUMNS`; missing ids and names where the rule names nobody.
+    """
+    from graphmodel.responsibility import place_chain
+
+    grids = ds["grids"]
+    names = ds.names
+    per_grid = found["grid_id"].value_counts() if len(found) else pd.Series(dtype=int)
+    rows = []
+    for grid, kind, area in zip(grids["id"], grids["kind"], grids["area_id"], strict=True):
+        area = area if isinstance(area, str) else None
+        chain = place_chain(ds, grid, None, area)
+        org, worker = lookups.organisation(chain), lookups.worker(chain)
+        rows.append({"area_id": area, "area_name": names.get(area) if area else None,
+                     "grid_id": grid, "grid_name": names.get(grid), "grid_kind": kind,
+                     "findings": int(per_grid.get(grid, 0)),
+                     "org_id": org, "org_name": lookups.org_names.get(org) if org else None,
+                     "worker_id": worker,
+                     "worker_name": lookups.people.get(worker) if worker else None})
+    frame = pd.DataFrame(rows, columns=OWNER_COLUMNS).astype(object)
+    order = sorted(range(len(frame)), key=lambda i: (
+        not isinstance(frame["area_id"].iat[i], str),
+        natural_key(frame["area_id"].iat[i] or ""), natural_key(frame["grid_id"].iat[i])))
     return frame.iloc[order].reset_index(drop=True).astype({"findings": "int64"})

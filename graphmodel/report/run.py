@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from graphmodel.errors import ReportBusy, UnsafePathError
 from graphmodel.gaps import findings_to_csv, findings_to_json
 from graphmodel.interactive import write_maps
 from graphmodel.queries import parse_as_of, resolve_params
-from graphmodel.report import content, publish, source
+from graphmodel.report import comparison, content, publish, source
 from graphmodel.report.page import render_html
 from graphmodel.report.workbook import write_workbook
 
@@ -68,6 +68,8 @@ class ReportResult:
     previous: str | None
     seconds: float
     latest_symlink: bool
+    warnings: list[str] = field(default_factory=list)
+    """What changed since the comparison report (parameters, rules, dataset)."""
 
     @property
     def total(self) -> int:
@@ -77,7 +79,8 @@ class ReportResult:
 def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str | None = None,
                  backend: str = "embedded", neo4j_dataset: str | None = None,
                  params: Mapping[str, int] | None = None, conn: Any = None,
-                 wait: float = 0.0, rules: Any = None) -> ReportResult:
+                 wait: float = 0.0, rules: Any = None,
+                 compare_to: str | Path | None = None) -> ReportResult:
     """Write a report folder into ``out_dir`` and point ``latest`` at it.
 
     Parameters
@@ -102,6 +105,11 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
         are counted in the history and the changes like the built-in gaps.
     wait : float
         Seconds to wait for the lock when another run holds it (0: fail at once).
+    compare_to : str or pathlib.Path, optional
+        The earlier report to compare with: a date ``YYYY-MM-DD`` (the latest report as of
+        that date), a report folder's name in ``out_dir`` or its path (default: the
+        previous report of this dataset). The page warns at the top when parameters,
+        rules or dataset differ (:func:`graphmodel.report.comparison.changes`).
 
     Returns
     -------
@@ -138,7 +146,7 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
               _progress.Stages(STAGES if backend == "neo4j" else STAGES[1:],
                                "报告 report") as stages):
             return _run(ds, out_dir, day, backend, neo4j_dataset, params, conn, fields, started,
-                        stages, rule_queries)
+                        stages, rule_queries, rules, compare_to)
     except ReportBusy as exc:
         publish.append_log(out_dir, status="busy", **fields, error=str(exc))
         raise
@@ -152,7 +160,8 @@ def build_report(ds: Dataset | None, out_dir: str | Path, as_of: dt.date | str |
 def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
          neo4j_dataset: str | None, params: dict[str, int], conn: Any,
          fields: dict[str, object], started: float,
-         stages: _progress.Stages | None = None, rules: Any = ()) -> ReportResult:
+         stages: _progress.Stages | None = None, rules: Any = (), rules_source: Any = None,
+         compare_to: str | Path | None = None) -> ReportResult:
     """The body of :func:`build_report`, run under the lock."""
     tmp: Path | None = None
     start = stages.start if stages is not None else (lambda name: None)
@@ -172,11 +181,17 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
             start("gaps")
             found = source.compute_gaps(ds, day, params, backend, conn, rules)
         earlier = publish.saved_reports(out_dir, ds.name)
-        previous = earlier[-1] if earlier else None
+        previous = (comparison.find_report(out_dir, str(compare_to), ds.name)
+                    if compare_to is not None else earlier[-1] if earlier else None)
         start("tables")
         data = content.collect(ds, day, found, backend, params, previous, earlier, name,
                                now.isoformat(timespec="seconds"), neo4j_dataset, conn,
                                rules=rules)
+        data.meta = {"dataset": ds.name, "dataset_path": str(ds.path), "backend": backend,
+                     "rules": [{"name": q.name} for q in data.rules],
+                     **comparison.fingerprint(ds, params, data.rules, rules_source)}
+        data.warnings = (comparison.changes(previous.meta, data.meta)
+                         if previous is not None else [])
         (tmp / "gaps.json").write_text(findings_to_json(found) + "\n", **TEXT_FILE)
         (tmp / "gaps.csv").write_text(findings_to_csv(found), **TEXT_FILE)
         for filename, text in content.table_csvs(data).items():
@@ -205,6 +220,11 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
             "params": params,
             "rules": [{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en}
                       for q in data.rules],
+            "rules_sha256": data.meta["rules_sha256"],
+            "dataset_rows": data.meta["dataset_rows"],
+            "red_grids": [str(g) for g in content.red_grids(data)["grid_id"]],
+            "compared_with": previous.name if previous else None,
+            "warnings": data.warnings,
             "counts": data.counts,
             "total": int(sum(data.counts.values())),
             "new": len(data.new),
@@ -232,7 +252,7 @@ def _run(ds: Dataset | None, out_dir: Path, day: dt.date, backend: str,
                             backend=backend, counts=data.counts, new=data.new,
                             resolved=data.resolved,
                             previous=previous.name if previous else None, seconds=seconds,
-                            latest_symlink=symlinked)
+                            latest_symlink=symlinked, warnings=data.warnings)
     except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

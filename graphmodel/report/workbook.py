@@ -1,5 +1,11 @@
-"""``gaps.xlsx``: a summary sheet and one sheet per gap, formatted for printing, with empty
-columns to assign and track the work (责任人, 截止日期, 处理状态, 备注).
+"""``gaps.xlsx``: a summary sheet, one sheet per gap, then the work lists: one sheet per grid
+with findings and one per assigned worker; formatted for printing, with empty columns to
+assign and track the work (责任人, 截止日期, 处理状态, 备注).
+
+Every finding row carries its building, the last done visit to its place (or building),
+the company (demand and risk rows) and its one owner (:mod:`graphmodel.responsibility`).
+No two columns of a sheet share a name; sheet names are unique, at most 31 characters and
+free of the characters Excel refuses.
 
 Text an xlsx cell cannot hold is replaced and text that looks like a formula stays text
 (:mod:`graphmodel._safe_io`): nothing from the data ever runs in Excel.
@@ -22,11 +28,13 @@ from graphmodel.report.content import (
     DETAIL_LABELS,
     ReportData,
     detail_value,
+    flatten_detail,
     gap_titles,
     text_of,
 )
 
-__all__ = ["STATUS_CHOICES", "WORK_COLUMNS", "write_workbook"]
+__all__ = ["FINDING_COLUMNS", "STATUS_CHOICES", "WORK_COLUMNS", "sheet_title", "unique_headers",
+           "write_workbook"]
 
 STATUS_CHOICES = ("未处理 open", "处理中 in progress", "已完成 done", "无需处理 no action")
 WORK_COLUMNS = ("责任人 assignee", "截止日期 due date", "处理状态 status", "备注 notes")
@@ -35,14 +43,49 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _sheet_title(title: str, taken: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "sheet"
+FINDING_COLUMNS = ("楼宇 building", "上次走访 last visit", "企业 company",
+                   "责任组织 responsible organisation", "包干人员 assigned worker")
+"""Columns every finding row carries after its grid and area."""
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (at most 31 characters, none of ``[]:*?/\\``, no
+    apostrophe at either end); ``taken`` (compared ignoring case, as Excel does) grows.
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> sheet_title("网格 a/b", taken), sheet_title("网格 A/B", taken)
+    ('网格 a_b', '网格 A_B_2')
+    """
+    title = re.sub(r"[\[\]:*?/\\]", "_", xlsx_text(title)).strip().strip("'")[:31] or "sheet"
+    lowered = {t.lower() for t in taken}
     name, n = title, 1
-    while name in taken:
+    while name.lower() in lowered:
         n += 1
         name = f"{title[:28]}_{n}"
     taken.add(name)
     return name
+
+
+_sheet_title = sheet_title
+
+
+def unique_headers(headers: Sequence[str]) -> list[str]:
+    """Headers with repeats renamed (``name (2)``): no two columns share a name.
+
+    Examples
+    --------
+    >>> unique_headers(["状态 status", "状态 status", "a"])
+    ['状态 status', '状态 status (2)', 'a']
+    """
+    seen: dict[str, int] = {}
+    result = []
+    for header in headers:
+        n = seen.get(header, 0) + 1
+        seen[header] = n
+        result.append(header if n == 1 else f"{header} ({n})")
+    return result
 
 
 DATE_KEYS = ("assessed_on", "deadline", "raised_on")
@@ -164,29 +207,47 @@ def write_workbook(data: ReportData, path: Path) -> None:
         summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
 
     found = data.found
-    for gap, query in queries.items():
-        ws = wb.create_sheet(sheet_of[gap])
-        rows = found[found["gap"] == gap]
-        keys: list[str] = []
-        for detail in rows["detail"]:
-            if isinstance(detail, Mapping):
-                keys += [k for k in detail if k not in keys]
-        headers = (["序号 No.", "缺口 gap", "编号 id", "名称 name", "网格 grid", "居民区 area",
-                    "责任组织 responsible organisation", "包干人员 assigned worker"]
-                   + [DETAIL_LABELS.get(k, k) for k in keys] + ["新增 new"] + list(WORK_COLUMNS))
+    people = data.ds["people"]
+    roles = dict(zip(people["id"], people["role"], strict=True))
+
+    def owner_cells(row: Any) -> list[object]:
+        worker = getattr(row, "worker_id", None)
+        worker_text = "无 none"
+        if isinstance(worker, str) and worker:
+            role = roles.get(worker)
+            worker_text = (f"{row.worker_name}（{role}）" if isinstance(role, str) and role
+                           else str(row.worker_name))
+        last = getattr(row, "last_visit", None)
+        return [text_of(getattr(row, "building_name", None)),
+                last.date() if isinstance(last, pd.Timestamp) else "无 never",
+                text_of(getattr(row, "company_name", None)),
+                text_of(getattr(row, "org_name", None)) or "无 none", worker_text]
+
+    def work_sheet(name: str, rows: pd.DataFrame, title: str, keys: Sequence[str] | None
+                   ) -> None:
+        """One sheet of findings: per gap (``keys``: the detail columns) or a work list
+        (every gap; the detail on one line)."""
+        ws = wb.create_sheet(name)
+        detail_headers = ([DETAIL_LABELS.get(k, k) for k in keys] if keys is not None
+                          else ["详情 detail"])
+        headers = unique_headers(
+            ["序号 No.", "缺口 gap", "编号 id", "名称 name", "网格 grid", "居民区 area",
+             *FINDING_COLUMNS, *detail_headers, "新增 new", *WORK_COLUMNS])
         ws.append(headers)
         for i, row in enumerate(rows.itertuples(index=False), start=1):
             detail = row.detail if isinstance(row.detail, Mapping) else {}
-            _append(ws, [i, query.title_zh, row.id, text_of(row.name), text_of(row.grid_name),
-                         text_of(getattr(row, "area_name", None)),
-                         row.orgs or "无 none", row.workers or "无 none"]
-                        + [_excel_value(k, detail[k], names) if k in detail else ""
-                           for k in keys]
-                        + ["新 new" if (gap, row.id) in new_keys else "", "", None, "", ""])
-        widths = [6, 16, 13, 28, 18, 14, 36, 24] + [max(12, min(24, _display_width(
-            DETAIL_LABELS.get(k, k)) // 2 + 4)) for k in keys] + [8, 12, 12, 13, 26]
-        style_sheet(ws, headers, widths, "E2",
-                    f"{query.title_zh} {query.title_en} — {data.as_of.isoformat()}")
+            query = queries.get(row.gap)
+            cells = ([_excel_value(k, detail[k], names) if k in detail else "" for k in keys]
+                     if keys is not None else [flatten_detail(
+                         {k: v for k, v in detail.items() if k != "company_id"}, names)])
+            _append(ws, [i, query.title_zh if query else row.gap, row.id, text_of(row.name),
+                         text_of(row.grid_name), text_of(getattr(row, "area_name", None)),
+                         *owner_cells(row), *cells,
+                         "新 new" if (row.gap, row.id) in new_keys else "", "", None, "", ""])
+        widths = ([6, 16, 13, 28, 18, 14, 20, 12, 26, 30, 22]
+                  + [max(12, min(40 if keys is None else 24, _display_width(h) // 2 + 4))
+                     for h in detail_headers] + [8, 12, 12, 13, 26])
+        style_sheet(ws, headers, widths, "E2", title)
         first_work = len(headers) - len(WORK_COLUMNS) + 1
         for col in range(first_work, len(headers) + 1):
             ws.cell(row=1, column=col).fill = PatternFill("solid", fgColor="B7791F")
@@ -216,4 +277,37 @@ def write_workbook(data: ReportData, path: Path) -> None:
         right = get_column_letter(len(headers))
         ws.auto_filter.ref = f"A1:{right}{last}"
         ws.print_area = f"A1:{right}{last}"
+
+    for gap, query in queries.items():
+        rows = found[found["gap"] == gap]
+        keys: list[str] = []
+        for detail in rows["detail"]:
+            if isinstance(detail, Mapping):
+                keys += [k for k in detail if k not in keys and k != "company_id"]
+        work_sheet(sheet_of[gap], rows, f"{query.title_zh} {query.title_en} — "
+                   f"{data.as_of.isoformat()}", keys)
+
+    # the work lists: one sheet per grid with findings, one per assigned worker
+    lists: list[tuple[str, str, int]] = []
+    for key, label, zh in (("grid_id", "grid_name", "网格"), ("worker_id", "worker_name", "人员")):
+        if key not in found.columns or not len(found):
+            continue
+        groups = found[found[key].map(lambda v: isinstance(v, str) and bool(v))]
+        order = groups[key].value_counts()
+        for ident in sorted(order.index, key=lambda g: (-int(order[g]), str(g))):
+            rows = groups[groups[key] == ident]
+            name = text_of(rows[label].iloc[0]) or str(ident)
+            sheet = sheet_title(f"{zh} {name}", taken)
+            work_sheet(sheet, rows, f"{zh}工作清单 work list: {name} — "
+                       f"{data.as_of.isoformat()}", None)
+            lists.append((sheet, f"{zh} {'grid' if zh == '网格' else 'worker'}", len(rows)))
+    if lists:
+        summary.append([])
+        _append(summary, ["工作清单 work lists", "", "", "数量 count"])
+        summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+        for sheet, kind, n in lists:
+            _append(summary, [kind, sheet, "", n])
+            link = summary.cell(row=summary.max_row, column=2)
+            link.hyperlink = f"#'{sheet}'!A1"
+            link.font = Font(color="0B6E5D", underline="single")
     wb.save(path)
