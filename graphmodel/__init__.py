@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         path,
         sector_matrix,
         sector_matrix_table,
+        sectors_bridged,
     )
     from graphmodel.profile import profile
     from graphmodel.queries import all_queries, get_query
@@ -62,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "path": "graphmodel.linkages",
     "sector_matrix": "graphmodel.linkages",
     "sector_matrix_table": "graphmodel.linkages",
+    "sectors_bridged": "graphmodel.linkages",
     "all_queries": "graphmodel.queries",
     "get_query": "graphmodel.queries",
     "profile": "graphmodel.profile",
@@ -109,6 +111,7 @@ __all__ = [
     "run_gap",
     "sector_matrix",
     "sector_matrix_table",
+    "sectors_bridged",
     "show",
     "suggested_risk",
     "write_template",

@@ -572,33 +572,74 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+LINK_TABLES = ("matrix", "sectors_bridged", "bridges", "connectors")
+"""What ``graphmodel links --show`` can print; the JSON keys are the query names."""
+
+
+def _links_source(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The source and connection of ``links`` / ``path``: the dataset files (embedded) or
+    the dataset's name on the server (``--backend neo4j``)."""
+    if args.backend == "neo4j":
+        from graphmodel.dataset import dataset_name
+
+        return (args.dataset_name or dataset_name(args.dataset or settings.default_dataset_path()),
+                _connection(args))
+    return _load(args), None
+
+
 def cmd_links(args: argparse.Namespace) -> int:
     from graphmodel import linkages
     from graphmodel.queries import parse_as_of
 
     as_of = parse_as_of(args.as_of)
-    dataset = _load(args)
-    matrix = linkages.sector_matrix(dataset, as_of)
-    bridges = linkages.bridges(dataset, as_of, top=args.top)
-    connectors = linkages.connectors(dataset, as_of, k=args.k)
+    shows = [s.strip() for s in args.show.split(",") if s.strip()]
+    unknown = [s for s in shows if s not in LINK_TABLES]
+    if unknown or not shows:
+        raise UsageError(f"--show: unknown table(s) {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(LINK_TABLES)}")
+    sectors = linkages.sector_list(args.sectors)
+    source, conn = _links_source(args)
+    on = {"backend": args.backend, "conn": conn}
+    frames = {}
+    for name in dict.fromkeys(shows):
+        if name == "matrix":
+            frames["sector_matrix"] = linkages.sector_matrix(source, as_of, **on)
+        elif name == "sectors_bridged":
+            ranked = linkages.sectors_bridged(source, as_of, sectors=sectors,
+                                              min_sectors=args.min_sectors, **on)
+            frames[name] = ranked.head(args.top) if args.top else ranked
+        elif name == "bridges":
+            frames[name] = linkages.bridges(source, as_of, top=args.top, **on)
+        else:
+            frames[name] = linkages.connectors(source, as_of, k=args.k, **on)
     if args.format == "json":
         import json
 
         print(json_safe(json.dumps(
             {name: json.loads(frame.to_json(orient="records", force_ascii=False))
-             for name, frame in (("sector_matrix", matrix), ("bridges", bridges),
-                                 ("connectors", connectors))},
-            ensure_ascii=False, indent=2)))
+             for name, frame in frames.items()}, ensure_ascii=False, indent=2)))
         return 0
     if args.format == "csv":
-        _print_frame(matrix, "csv")
+        _print_frame(next(iter(frames.values())), "csv")
         return 0
-    table = linkages.sector_matrix_table(matrix)
-    table = table.rename(index=schema.SECTOR_LABELS)
-    table.insert(0, "from \\ to", table.index)
-    _print_frame(table, "table", "领域关系矩阵 Sector matrix (active links, source → target)")
-    _print_frame(bridges, "table", f"跨领域桥梁 Bridges (betweenness, top {args.top})")
-    _print_frame(connectors, "table", f"跨领域连接者 Connectors (≥ {args.k} other sectors)")
+    top = f"top {args.top}" if args.top else "all"
+    for name, frame in frames.items():
+        if name == "sector_matrix":
+            table = linkages.sector_matrix_table(frame)
+            table = table.rename(index=schema.SECTOR_LABELS)
+            table.insert(0, "from \\ to", table.index)
+            _print_frame(table, "table",
+                         "领域关系矩阵 Sector matrix (active links, source → target)")
+        elif name == "sectors_bridged":
+            only = f", only {', '.join(sectors)}" if sectors else ""
+            _print_frame(frame[["name", "sector", "sectors_bridged", "links", "betweenness",
+                                "supporting"]], "table",
+                         f"跨领域连接 Sectors bridged (sectors other than its own{only}; "
+                         f"ties: betweenness, links; ←: a link to it; {top})")
+        elif name == "bridges":
+            _print_frame(frame, "table", f"跨领域桥梁 Bridges (betweenness, {top})")
+        else:
+            _print_frame(frame, "table", f"跨领域连接者 Connectors (≥ {args.k} other sectors)")
     return 0
 
 
@@ -607,9 +648,10 @@ def cmd_path(args: argparse.Namespace) -> int:
     from graphmodel.queries import parse_as_of
 
     as_of = parse_as_of(args.as_of)
-    dataset = _load(args)
+    source, conn = _links_source(args)
     try:
-        steps = linkages.path(dataset, args.a, args.b, as_of)
+        steps = linkages.path(source, args.a, args.b, as_of, k=args.k,
+                              colocation=args.colocation, backend=args.backend, conn=conn)
     except ValueError as exc:
         err.print(f"[red]错误 error[/]: {shown(exc, LINE_LIMIT)}")
         return 1
@@ -619,8 +661,11 @@ def cmd_path(args: argparse.Namespace) -> int:
     if args.format != "table":
         _print_frame(steps, args.format)
         return 0
-    out.print(text(linkages.format_path(clean_frame(steps)), None))
-    out.print(f"({len(steps)} 步 steps)")
+    paths = list(clean_frame(steps).groupby("path", sort=True))
+    for number, part in paths:
+        prefix = f"{number}. " if len(paths) > 1 else ""
+        out.print(text(prefix + linkages.format_path(part), None))
+        out.print(f"{'   ' if prefix else ''}({len(part)} 步 steps)")
     return 0
 
 
@@ -1081,6 +1126,15 @@ def _add_browser_commands(commands: argparse._SubParsersAction) -> None:
     browser_parser.set_defaults(handler=cmd_browser)
 
 
+def _add_link_backend(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded",
+                        help="the engine; both give the same answer (default embedded)")
+    parser.add_argument("--dataset", dest="dataset_name", metavar="NAME",
+                        help="with --backend neo4j: the dataset's name on the server (default: "
+                        "the name of the dataset files)")
+    _add_connection(parser)
+
+
 def _add_connection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--uri", help="bolt://, neo4j:// or neo4j+s:// URI (default $NEO4J_URI or "
                         "the local server)")
@@ -1242,26 +1296,46 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection(p)
     p.set_defaults(handler=cmd_show)
 
-    p = commands.add_parser("links", help="cross-sector linkages: matrix, bridges, connectors",
-                            description="Sector matrix of active links, bridges ranked by "
-                            "betweenness, and connectors linked to >= k other sectors.")
+    p = commands.add_parser("links", help="who bridges sectors (跨领域连接) and the sector matrix",
+                            description="The sector matrix of active links and the ranking of "
+                            "who bridges sectors: actors by the number of sectors other than "
+                            "their own they are tied to (active links, WORKS_FOR, CHILD_OF), "
+                            "then betweenness, with the supporting links listed. --show "
+                            "bridges,connectors prints the older tables too; how the three "
+                            "relate: docs/linkages.md.")
     _add_dataset(p)
     p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--sectors", metavar="LIST",
+                   help="only count ties to these sectors, e.g. business,community,ethnic,"
+                   "religious (default all)")
+    p.add_argument("--min-sectors", type=whole_number_arg(), default=1,
+                   help="sectors bridged: list actors bridging at least this many (default 1)")
     p.add_argument("--top", type=whole_number_arg(), default=20,
-                   help="bridges to list (default 20)")
+                   help="rows of the ranking and of bridges to list (default 20; 0 = all)")
     p.add_argument("-k", type=whole_number_arg(), default=3,
                    help="connectors: minimum other sectors (3)")
+    p.add_argument("--show", default="matrix,sectors_bridged", metavar="TABLES",
+                   help="tables to print, of " + ",".join(LINK_TABLES)
+                   + " (default matrix,sectors_bridged; csv prints the first)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_link_backend(p)
     p.set_defaults(handler=cmd_links)
 
-    p = commands.add_parser("path", help="shortest connection between two entities",
-                            description="Shortest undirected connection over active links and "
-                            "containment, e.g. graphmodel path 京东健康 上海戏剧学院.")
+    p = commands.add_parser("path", help="shortest connections between two entities",
+                            description="The k shortest undirected connections over active "
+                            "links, membership/work ties and containment, shortest first, e.g. "
+                            "graphmodel path 京东健康 上海戏剧学院 --k 3 --no-colocation.")
     _add_dataset(p)
     p.add_argument("a", help="id or exact name")
     p.add_argument("b", help="id or exact name")
     p.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
+    p.add_argument("--k", "-k", type=whole_number_arg(1, 1000), default=1,
+                   help="up to this many alternative paths, shortest first (default 1)")
+    p.add_argument("--no-colocation", dest="colocation", action="store_false",
+                   help="leave out PART_OF / LOCATED_IN hops (being in the same building, grid "
+                   "or area): only relationship links and membership/work ties")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_link_backend(p)
     p.set_defaults(handler=cmd_path)
 
     p = commands.add_parser("risk", help="five-colour risk view (五色风险分析法)",

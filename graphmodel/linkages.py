@@ -1,16 +1,29 @@
 """Cross-sector linkage queries: who is linked to whom, across which sectors.
 
-Four queries of the library (group ``links``) answer how the subdistrict's
+Five queries of the library (group ``links``) answer how the subdistrict's
 organisations, companies and people are woven together:
 
 ``sector_matrix``
     how many active relationships run from each sector to each sector;
+``sectors_bridged`` (跨领域连接)
+    **the** ranking of who bridges sectors: the actors directly tied to the most
+    sectors other than their own, with betweenness as the tie-breaker and the
+    ties that make each bridge listed (``graphmodel links`` shows it);
 ``bridges``
-    the actors that hold the network together (betweenness centrality);
+    the actors that hold the network together (betweenness centrality alone);
+    kept for existing callers (the report's ``bridges.csv``);
 ``connectors``
-    the actors directly linked to many sectors other than their own;
+    the actors directly linked to at least k sectors other than their own;
+    kept for existing callers: it is ``sectors_bridged`` with ``min_sectors=k``,
+    without betweenness and links;
 ``path``
-    the shortest connection between two entities.
+    the k shortest connections between two entities (optionally without the
+    co-location hops ``PART_OF`` / ``LOCATED_IN``).
+
+How the three rankings relate: ``sectors_bridged`` counts exactly the sectors
+``connectors`` lists (``sectors_bridged == count``), and its ``betweenness`` is
+the one ``bridges`` ranks by; ``bridges``' own ``sectors`` column also holds the
+actor's own sector, ``sectors_bridged``' ``bridged_sectors`` never does.
 
 Shared terms
 ------------
@@ -34,6 +47,8 @@ network, which holds no places or records).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -44,6 +59,7 @@ import pandas as pd
 from graphmodel import engine, schema
 from graphmodel.dataset import Dataset
 from graphmodel.engine import resolve_entity
+from graphmodel.errors import InvalidParameterError
 from graphmodel.graph import is_active
 from graphmodel.queries import Query, parse_as_of, register
 
@@ -51,11 +67,12 @@ if TYPE_CHECKING:
     from graphmodel.engine import Backend, Source
     from graphmodel.neo4j_backend import Connection
 
-__all__ = ["ACTOR_LABELS", "BRIDGE_COLUMNS", "CONNECTOR_COLUMNS", "MATRIX_COLUMNS",
-           "PATH_COLUMNS", "actor_network", "bridges", "connectors", "format_path",
-           "network_from_projection", "path", "path_adjacency", "rank_bridges",
-           "rank_connectors", "resolve_entity", "sector_matrix", "sector_matrix_table",
-           "shortest_path"]
+__all__ = ["ACTOR_LABELS", "BRIDGE_COLUMNS", "COLOCATION", "CONNECTOR_COLUMNS",
+           "MATRIX_COLUMNS", "PATH_COLUMNS", "SECTORS_BRIDGED_COLUMNS", "actor_network",
+           "bridges", "connectors", "format_path", "network_from_projection", "path",
+           "path_adjacency", "rank_bridges", "rank_connectors", "rank_sectors_bridged",
+           "resolve_entity", "sector_list", "sector_matrix", "sector_matrix_table",
+           "sector_ties", "sectors_bridged", "shortest_path", "shortest_paths"]
 
 ACTOR_LABELS = ("Organization", "Company", "Person")
 """Node labels of the actor network (the entities that have a sector)."""
@@ -72,7 +89,9 @@ RECORD_LABELS = ("Demand", "RiskAssessment", "Population")
 MATRIX_COLUMNS = ["source_sector", "target_sector", "links"]
 BRIDGE_COLUMNS = ["id", "name", "label", "sector", "betweenness", "sectors", "sector_count"]
 CONNECTOR_COLUMNS = ["id", "name", "label", "sector", "other_sectors", "count"]
-PATH_COLUMNS = ["step", "from_id", "from_name", "type", "direction", "to_id", "to_name"]
+SECTORS_BRIDGED_COLUMNS = ["id", "name", "label", "sector", "sectors_bridged", "bridged_sectors",
+                           "links", "betweenness", "supporting"]
+PATH_COLUMNS = ["path", "step", "from_id", "from_name", "type", "direction", "to_id", "to_name"]
 _ACTOR_DTYPES = {"id": "str", "name": "str", "label": "str", "sector": "str"}
 
 Names = Mapping[str, str] | pd.Series
@@ -571,19 +590,262 @@ def _connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
 
 
 # ---------------------------------------------------------------------------
+# sectors_bridged: the one ranking of who bridges sectors
+# ---------------------------------------------------------------------------
+
+Tie = tuple[str, str, str, str, str]
+"""One tie of an actor to an entity of another sector: ``(sector of the other side, type,
+direction, other id, other name)``; direction is ``"->"`` (the actor's link), ``"<-"``
+(a link to the actor) or ``""`` (a partnership, read in both directions)."""
+
+
+def sector_list(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Sectors given as ``"business,community"`` or a list, checked against
+    :data:`schema.SECTORS`; empty (all sectors) for None or ``""``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a name that is not a sector of the data contract (exit status 2).
+
+    Examples
+    --------
+    >>> sector_list("business, ethnic,business"), sector_list(None)
+    (('business', 'ethnic'), ())
+    >>> sector_list("busness")
+    Traceback (most recent call last):
+    ...
+    graphmodel.errors.InvalidParameterError: 未知领域 unknown sector(s) 'busness'; known: party, government, business, community, ethnic, religious, education, culture, charity
+    """
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    names = tuple(dict.fromkeys(item.strip() for item in items if item.strip()))
+    unknown = [name for name in names if name not in schema.SECTORS]
+    if unknown:
+        raise InvalidParameterError(
+            f"未知领域 unknown sector(s) {', '.join(repr(n[:40]) for n in unknown)}; "
+            f"known: {', '.join(schema.SECTORS)}")
+    return names
+
+
+def sector_ties(graph: nx.MultiDiGraph, as_of: dt.date, names: Names) -> dict[str, set[Tie]]:
+    """Every actor's ties to other actors of a sector other than its own.
+
+    A tie is an active contract link in either direction, or ``WORKS_FOR`` /
+    ``CHILD_OF`` (the actor network's edges, :func:`actor_network`), to an actor
+    whose sector is known and differs from the actor's own (any sector, when the
+    actor has none). Overlapping rows of one link, and a partnership recorded in
+    both directions, give one tie.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("O1", label="Organization", sector="party", name="党委")
+    >>> G.add_node("C1", label="Company", name="京东")
+    >>> G.add_edge("C1", "O1", type="SUPPORTS")
+    0
+    >>> sector_ties(G, dt.date(2026, 1, 1), {"O1": "党委", "C1": "京东"})["O1"]
+    {('business', 'SUPPORTS', '<-', 'C1', '京东')}
+    """
+    nodes = graph.nodes
+    sectors: dict[str, str | None] = {}
+    ties: dict[str, set[Tie]] = {}
+    for u, v, kind in active_edges(graph, as_of, ACTOR_STRUCTURAL):
+        if u == v:
+            continue
+        su = sectors[u] if u in sectors else sectors.setdefault(u, node_sector(graph, u))
+        sv = sectors[v] if v in sectors else sectors.setdefault(v, node_sector(graph, v))
+        both = kind in schema.LINK_TYPES and schema.LINK_TYPES[kind].symmetric
+        if sv is not None and sv != su and nodes[u].get("label") in ACTOR_LABELS:
+            ties.setdefault(u, set()).add((sv, kind, "" if both else "->", v, _name(names, v)))
+        if su is not None and su != sv and nodes[v].get("label") in ACTOR_LABELS:
+            ties.setdefault(v, set()).add((su, kind, "" if both else "<-", u, _name(names, u)))
+    return ties
+
+
+def rank_sectors_bridged(graph: nx.Graph, ties: Mapping[str, Iterable[Iterable[str]]],
+                         names: Names, sectors: Iterable[str] = (),
+                         min_sectors: int = 1) -> pd.DataFrame:
+    """Rank the actors of an actor network by the sectors they bridge.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        The actor network (:func:`actor_network`), for betweenness.
+    ties : mapping
+        Actor id -> its ties (:data:`Tie`), from :func:`sector_ties` or the Cypher.
+    names : mapping or pandas.Series
+        Id -> display name.
+    sectors : iterable of str
+        Only ties to these sectors count (empty: every sector).
+    min_sectors : int
+        Keep the actors bridging at least this many sectors (default 1; 0 keeps all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`sectors_bridged`.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("hub", label="Organization", sector="party")
+    >>> G.add_node("c", label="Company", sector="business")
+    >>> G.add_edge("hub", "c")
+    >>> ties = {"hub": [("business", "PARTNERS_WITH", "", "c", "京东")],
+    ...         "c": [("party", "PARTNERS_WITH", "", "hub", "党委")]}
+    >>> ranked = rank_sectors_bridged(G, ties, {"hub": "党委", "c": "京东"})
+    >>> ranked[["id", "sectors_bridged", "supporting"]].values.tolist()
+    [['c', 1, 'party: PARTNERS_WITH 党委'], ['hub', 1, 'business: PARTNERS_WITH 京东']]
+    """
+    if min_sectors < 0:
+        raise ValueError(f"min_sectors must be >= 0, got {min_sectors}")
+    wanted = set(sector_list(list(sectors)))
+    order = {s: i for i, s in enumerate(schema.SECTORS)}
+    scores = nx.betweenness_centrality(graph, normalized=True) if len(graph) else {}
+    rows = []
+    for node, attrs in graph.nodes(data=True):
+        own = attrs.get("sector")
+        by_sector: dict[str, set[tuple[str, str, str, str]]] = {}
+        for sector, kind, direction, other, other_name in map(tuple, ties.get(node, ())):
+            if sector in order and sector != own and (not wanted or sector in wanted):
+                by_sector.setdefault(sector, set()).add((other, kind, direction, other_name))
+        bridged = sorted(by_sector, key=order.__getitem__)
+        if len(bridged) < min_sectors:
+            continue
+        rows.append({"id": node, "name": _name(names, node), "label": attrs.get("label"),
+                     "sector": own, "sectors_bridged": len(bridged), "bridged_sectors": bridged,
+                     "links": sum(map(len, by_sector.values())),
+                     "betweenness": float(scores.get(node, 0.0)),
+                     "supporting": "; ".join(f"{s}: " + ", ".join(
+                         _tie_text(kind, direction, other_name)
+                         for _, kind, direction, other_name in sorted(by_sector[s]))
+                         for s in bridged)})
+    frame = pd.DataFrame(rows, columns=SECTORS_BRIDGED_COLUMNS)
+    frame = frame.astype({"sectors_bridged": "int64", "links": "int64",
+                          "betweenness": "float64"})
+    frame["_rank"] = frame["betweenness"].round(12)
+    frame = frame.sort_values(["sectors_bridged", "_rank", "links", "id"],
+                              ascending=[False, False, False, True], kind="stable")
+    return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+def _tie_text(kind: str, direction: str, other_name: str) -> str:
+    return f"{'←' if direction == '<-' else ''}{kind} {other_name}"
+
+
+def sectors_bridged(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
+                    sectors: str | Iterable[str] | None = None, min_sectors: int = 1, *,
+                    backend: Backend = "embedded", conn: Connection | None = None
+                    ) -> pd.DataFrame:
+    """Who bridges sectors (跨领域连接): actors ranked by the sectors they are tied to.
+
+    An actor (organisation, company or person) *bridges* a sector when it has a tie to an
+    actor of that sector and the sector is not its own: an active contract link in either
+    direction, or a ``WORKS_FOR`` / ``CHILD_OF`` relationship (:func:`sector_ties`).
+    Places and records have no sector and bridge nothing.
+
+    The ranking: most sectors bridged first; among equals the higher normalised
+    betweenness centrality on the actor network (the number :func:`bridges` ranks by);
+    then more supporting links; then id.
+
+    Parameters
+    ----------
+    source : Dataset, str or path
+        A dataset (embedded) or the name it was loaded under (Neo4j).
+    as_of : pandas.Timestamp, datetime.date or str
+        The evaluation date for contract links.
+    sectors : str or list of str, optional
+        Only count ties to these sectors (``"business,community,ethnic,religious"`` or a
+        list of :data:`schema.SECTORS`); default every sector. An actor must bridge at
+        least ``min_sectors`` of them to be listed.
+    min_sectors : int
+        The fewest sectors bridged to be listed (default 1; 0 lists every actor).
+    backend : {"embedded", "neo4j"}
+        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    conn : Connection, optional
+        Neo4j connection settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name``, ``label``, ``sector`` (the actor's own), ``sectors_bridged``
+        (int), ``bridged_sectors`` (list, in :data:`schema.SECTORS` order, never the
+        actor's own), ``links`` (int: distinct supporting ties), ``betweenness``,
+        ``supporting`` (per bridged sector the link type and the entity on the other
+        side, e.g. ``"community: PARTNERS_WITH 某某居委会; ethnic: ←SUPPORTS 民族联络组"``;
+        ``←`` marks a link made *to* the actor).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown sector name.
+
+    Examples
+    --------
+    >>> from graphmodel import load_dataset
+    >>> found = sectors_bridged(load_dataset(), "2026-11-29", sectors="business,ethnic")
+    >>> set(found["bridged_sectors"].sum()) <= {"business", "ethnic"}
+    True
+    """
+    names = ",".join(sector_list(sectors))
+    return engine.run("sectors_bridged", source, as_of, backend, conn, sectors=names,
+                      min_sectors=min_sectors)
+
+
+def _sectors_bridged_from_rows(query: Query, rows: pd.DataFrame,
+                               values: dict[str, Any]) -> pd.DataFrame:
+    rows = rows.reindex(columns=["id", "name", "label", "sector", "neighbours", "ties"])
+    network = network_from_projection(rows)
+    ties = {row.id: row.ties or [] for row in rows.itertuples(index=False)}
+    return rank_sectors_bridged(network, ties, network.graph["names"],
+                                sector_list(values["sectors"]), values["min_sectors"])
+
+
+@register("sectors_bridged", "links", "跨领域连接", "Sectors bridged",
+          "Organisations, companies and people ranked by the number of distinct sectors other "
+          "than their own they are directly tied to (active contract links in either "
+          "direction, WORKS_FOR, CHILD_OF; only the given sectors when sectors is set), then by "
+          "normalised betweenness centrality on the actor network, then by the number of "
+          "supporting links, then id; the supporting links are listed per sector. Actors "
+          "bridging fewer than min_sectors sectors are left out.",
+          params=("sectors", "min_sectors"),
+          definition_zh="按直接联系（任一方向的有效合同关系，以及 WORKS_FOR、CHILD_OF）到的、自身领域以外的"
+                        "不同领域数（指定 sectors 时只计这些领域）对组织、企业和人员排序；相同时按主体网络上的"
+                        "标准化介数中心性，再按支撑关系数、编号排序；逐领域列出支撑关系。跨越领域少于 "
+                        "min_sectors 个的主体不列出。",
+          columns=tuple(SECTORS_BRIDGED_COLUMNS),
+          dtypes={**_ACTOR_DTYPES, "sectors_bridged": "int64", "bridged_sectors": "object",
+                  "links": "int64", "betweenness": "float64", "supporting": "str"},
+          from_rows=_sectors_bridged_from_rows)
+def _sectors_bridged(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+                     sectors: str = "", min_sectors: int = 1) -> pd.DataFrame:
+    wanted = sector_list(sectors)
+    ties = sector_ties(ds.network, parse_as_of(as_of), ds.names)
+    return rank_sectors_bridged(actor_network(ds, as_of), ties, ds.names, wanted, min_sectors)
+
+
+# ---------------------------------------------------------------------------
 # path
 # ---------------------------------------------------------------------------
 
 Adjacency = dict[str, dict[str, list[tuple[str, str]]]]
 
+COLOCATION = ("PART_OF", "LOCATED_IN")
+"""The co-location hops ``path(..., colocation=False)`` leaves out: being in the same
+building, grid or area is not a relationship."""
 
-def path_adjacency(graph: nx.MultiDiGraph, as_of: dt.date) -> Adjacency:
+
+def path_adjacency(graph: nx.MultiDiGraph, as_of: dt.date,
+                   colocation: bool = True) -> Adjacency:
     """Undirected adjacency for :func:`path`, with each edge's type and direction.
 
     ``adjacency[u][v]`` lists ``(type, direction)`` where direction is ``"->"``
     when the relationship runs from u to v, ``"<-"`` otherwise. Uses active
-    contract links and the structural ``PART_OF``, ``LOCATED_IN``,
-    ``CHILD_OF``, ``WORKS_FOR``; nothing touching a record node.
+    contract links and the structural ``PART_OF``, ``LOCATED_IN`` (unless
+    ``colocation`` is False), ``CHILD_OF``, ``WORKS_FOR``; nothing touching a
+    record node.
 
     Examples
     --------
@@ -593,20 +855,35 @@ def path_adjacency(graph: nx.MultiDiGraph, as_of: dt.date) -> Adjacency:
     0
     >>> path_adjacency(G, dt.date(2026, 1, 1))["B1"]
     {'C1': [('PART_OF', '<-')]}
+    >>> path_adjacency(G, dt.date(2026, 1, 1), colocation=False)
+    {}
     """
-    adjacency: Adjacency = {}
+    structural = [t for t in PATH_STRUCTURAL if colocation or t not in COLOCATION]
     labels = graph.nodes
-    for u, v, kind in active_edges(graph, as_of, PATH_STRUCTURAL):
-        if u == v or labels[u].get("label") in RECORD_LABELS \
-                or labels[v].get("label") in RECORD_LABELS:
+    edges = ((u, v, kind) for u, v, kind in active_edges(graph, as_of, structural)
+             if labels[u].get("label") not in RECORD_LABELS
+             and labels[v].get("label") not in RECORD_LABELS)
+    return _adjacency(edges)
+
+
+def _adjacency(edges: Iterable[tuple[str, str, str]]) -> Adjacency:
+    adjacency: Adjacency = {}
+    for u, v, kind in edges:
+        if u == v:
             continue
         adjacency.setdefault(u, {}).setdefault(v, []).append((kind, "->"))
         adjacency.setdefault(v, {}).setdefault(u, []).append((kind, "<-"))
     return adjacency
 
 
-def shortest_path(adjacency: Adjacency, start: str, goal: str) -> list[str] | None:
+def shortest_path(adjacency: Adjacency, start: str, goal: str,
+                  blocked: Iterable[str] = (), first_blocked: Iterable[str] = ()
+                  ) -> list[str] | None:
     """Breadth-first shortest path visiting neighbours in id order (deterministic).
+
+    Among the shortest paths this is the one whose sequence of ids is the smallest.
+    ``blocked`` nodes are never entered; ``first_blocked`` nodes are not taken as the
+    first step (Yen's spur search, :func:`shortest_paths`).
 
     Examples
     --------
@@ -614,40 +891,96 @@ def shortest_path(adjacency: Adjacency, start: str, goal: str) -> list[str] | No
     ...        "c": {"a": [], "d": []}, "d": {"b": [], "c": []}}
     >>> shortest_path(adj, "a", "d"), shortest_path(adj, "a", "z")
     (['a', 'b', 'd'], None)
+    >>> shortest_path(adj, "a", "d", first_blocked=["b"])
+    ['a', 'c', 'd']
     """
     parent: dict[str, str | None] = {start: None}
+    parent.update((node, None) for node in blocked if node != start)
+    skip_first = set(first_blocked)
     queue = deque([start])
     while queue:
         node = queue.popleft()
         if node == goal:
             break
         for neighbour in sorted(adjacency.get(node, {})):
-            if neighbour not in parent:
+            if neighbour not in parent and not (node == start and neighbour in skip_first):
                 parent[neighbour] = node
                 queue.append(neighbour)
-    if goal not in parent:
-        return None
+    if goal not in parent or goal == start or parent[goal] is None:
+        return [start] if goal == start else None
     nodes = [goal]
     while (previous := parent[nodes[-1]]) is not None:
         nodes.append(previous)
     return nodes[::-1]
 
 
+def shortest_paths(adjacency: Adjacency, start: str, goal: str, k: int = 1) -> list[list[str]]:
+    """The ``k`` shortest simple paths, shortest first, ties by smallest sequence of ids.
+
+    Yen's algorithm (the one behind ``networkx.shortest_simple_paths``) whose spur
+    searches are :func:`shortest_path`: every spur is the shortest one with the smallest
+    ids, and candidates are taken by (length, ids), so the order is fully determined
+    (networkx leaves equal-length paths in no documented order). Paths differ in their
+    sequence of entities; parallel relationships between two entities are one hop.
+
+    Examples
+    --------
+    A square a-b-d-c-a with a tail d-e:
+
+    >>> adj = _adjacency([("a", "b", "X"), ("b", "d", "X"), ("a", "c", "X"),
+    ...                   ("c", "d", "X"), ("d", "e", "X"), ("b", "c", "X")])
+    >>> shortest_paths(adj, "a", "e", k=5)
+    [['a', 'b', 'd', 'e'], ['a', 'c', 'd', 'e'], ['a', 'b', 'c', 'd', 'e'], ['a', 'c', 'b', 'd', 'e']]
+    """
+    first = shortest_path(adjacency, start, goal) if start != goal else None
+    if first is None:
+        return []
+    found = [first]
+    candidates: list[tuple[int, tuple[str, ...]]] = []
+    seen = {tuple(first)}
+    while len(found) < k:
+        last = found[-1]
+        for i in range(len(last) - 1):
+            root = last[:i + 1]
+            used = {p[i + 1] for p in found if p[:i + 1] == root}
+            spur = shortest_path(adjacency, last[i], goal, blocked=root[:-1], first_blocked=used)
+            if spur is not None:
+                candidate = tuple(root[:-1] + spur)
+                if candidate not in seen:
+                    seen.add(candidate)
+                    heapq.heappush(candidates, (len(candidate), candidate))
+        if not candidates:
+            break
+        found.append(list(heapq.heappop(candidates)[1]))
+    return found
+
+
 def path(source: Source, a: str, b: str,
-         as_of: pd.Timestamp | dt.date | str | None = None, *, backend: Backend = "embedded",
+         as_of: pd.Timestamp | dt.date | str | None = None, k: int = 1,
+         colocation: bool = True, *, backend: Backend = "embedded",
          conn: Connection | None = None) -> pd.DataFrame:
-    """The shortest connection between two entities.
+    """The shortest connections between two entities (up to ``k`` alternatives).
 
     The network is undirected and holds active contract links plus the
     structural ``PART_OF``, ``LOCATED_IN``, ``CHILD_OF`` and ``WORKS_FOR``
     relationships (no visits, demands, assessments or population records).
-    Among equally short paths the one found by a breadth-first search visiting
-    neighbours in id order is returned; between two consecutive entities with
-    several relationships, one running in path order (``->``) is preferred,
-    then the alphabetically first type.
+    ``colocation=False`` leaves out ``PART_OF`` and ``LOCATED_IN``: sharing a
+    building, grid or area is then no step, only relationships and
+    membership/work ties are.
 
-    Neo4j returns the same path: the shortest paths whose sequence of ids is the smallest
-    (which is the one that breadth-first search finds), the same relationship per step.
+    The paths are the ``k`` shortest simple paths (no entity twice), shortest
+    first; among equally long paths the one with the smallest sequence of ids
+    first (:func:`shortest_paths`), so path 1 is the path breadth-first search
+    in id order finds. Between two consecutive entities with several
+    relationships, one running in path order (``->``) is preferred, then the
+    alphabetically first type.
+
+    On Neo4j, ``k=1`` is answered by Cypher alone (``allShortestPaths``, then the
+    smallest ids); for ``k > 1`` the Cypher returns the active path network and
+    the same :func:`shortest_paths` picks the paths (Cypher has no k shortest
+    *simple* paths: ``SHORTEST k`` counts walks through parallel relationships and
+    revisited entities, and orders ties arbitrarily). Both engines return the same
+    frame.
 
     Parameters
     ----------
@@ -657,6 +990,10 @@ def path(source: Source, a: str, b: str,
         Each an entity id or the exact name of one entity.
     as_of : pandas.Timestamp, datetime.date or str, optional
         The evaluation date for contract links (default today).
+    k : int
+        How many paths at most (default 1).
+    colocation : bool
+        Whether ``PART_OF`` / ``LOCATED_IN`` hops may be used (default True).
     backend : {"embedded", "neo4j"}
         The engine (:func:`graphmodel.engine.run`); both return the same frame.
     conn : Connection, optional
@@ -665,49 +1002,88 @@ def path(source: Source, a: str, b: str,
     Returns
     -------
     pandas.DataFrame
-        One row per step: ``step`` (1, 2, ...), ``from_id``, ``from_name``,
-        ``type``, ``direction`` (``"->"`` when the relationship runs from
-        ``from_id`` to ``to_id``, ``"<-"`` otherwise), ``to_id``, ``to_name``.
-        Empty when there is no connection (or ``a`` and ``b`` are the same).
+        One row per step: ``path`` (1, 2, ... shortest first), ``step`` (1, 2, ...),
+        ``from_id``, ``from_name``, ``type``, ``direction`` (``"->"`` when the
+        relationship runs from ``from_id`` to ``to_id``, ``"<-"`` otherwise),
+        ``to_id``, ``to_name``. Empty when there is no connection (or ``a`` and
+        ``b`` are the same).
 
     Raises
     ------
     ValueError
-        When ``a`` or ``b`` is an unknown or ambiguous name.
+        When ``a`` or ``b`` is an unknown or ambiguous name, or ``k`` < 1.
 
     Examples
     --------
     >>> from graphmodel import load_dataset
-    >>> steps = path(load_dataset(), "京东健康", "上海戏剧学院", "2026-11-29")
-    >>> len(steps) > 0, steps["to_name"].iloc[-1]
-    (True, '上海戏剧学院')
+    >>> steps = path(load_dataset(), "京东健康", "上海戏剧学院", "2026-11-29", k=3)
+    >>> int(steps["path"].max()), steps.loc[steps["path"] == 1, "to_name"].iloc[-1]
+    (3, '上海戏剧学院')
     """
-    return engine.run("path", source, as_of, backend, conn, a=a, b=b)
+    return engine.run("path", source, as_of, backend, conn, a=a, b=b, k=k,
+                      colocation=colocation)
 
 
-@register("path", "links", "最短联系路径", "Shortest connection",
-          "The shortest undirected connection between entities a and b (id or exact name) over "
-          "active contract links and the structural PART_OF, LOCATED_IN, CHILD_OF, WORKS_FOR "
-          "relationships; one row per step with its type and direction.", params=("a", "b"),
-          definition_zh="两个主体或地点（编号或准确名称）之间最短的无向联系路径，经过在评估日有效的合同关系和"
-                        "结构关系 PART_OF、LOCATED_IN、CHILD_OF、WORKS_FOR；每一步一行，含关系类型和方向。",
-          columns=tuple(PATH_COLUMNS), entity_params=("a", "b"),
-          dtypes={"step": "int64", "from_id": "str", "from_name": "str", "type": "str",
-                  "direction": "str", "to_id": "str", "to_name": "str"})
-def _path(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
-          b: str) -> pd.DataFrame:
-    start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
-    adjacency = path_adjacency(ds.network, parse_as_of(as_of))
-    nodes = shortest_path(adjacency, start, goal) if start != goal else None
+def _k(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidParameterError(f"parameter k must be a whole number >= 1, got {value!r}")
+    return value
+
+
+def _colocation(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise InvalidParameterError(f"parameter colocation must be true or false, got {value!r}")
+    return value
+
+
+def _path_frame(paths: list[list[str]], adjacency: Adjacency, names: Names) -> pd.DataFrame:
     rows = []
-    for step, (u, v) in enumerate(zip(nodes or [], (nodes or [])[1:], strict=False), start=1):
-        kind, direction = min(adjacency[u][v], key=lambda e: (e[1] != "->", e[0]))
-        rows.append((step, u, _name(ds.names, u), kind, direction, v, _name(ds.names, v)))
-    return pd.DataFrame(rows, columns=PATH_COLUMNS).astype({"step": "int64"})
+    for number, nodes in enumerate(paths, start=1):
+        for step, (u, v) in enumerate(itertools.pairwise(nodes), start=1):
+            kind, direction = min(adjacency[u][v], key=lambda e: (e[1] != "->", e[0]))
+            rows.append((number, step, u, _name(names, u), kind, direction, v,
+                         _name(names, v)))
+    return pd.DataFrame(rows, columns=PATH_COLUMNS).astype({"path": "int64", "step": "int64"})
+
+
+def _path_from_rows(query: Query, rows: pd.DataFrame, values: dict[str, Any]) -> pd.DataFrame:
+    k = _k(values["k"])
+    _colocation(values["colocation"])
+    network = rows[rows["path"] == 0] if len(rows) else rows
+    if not len(network):
+        return rows
+    names = dict(zip(network["from_id"], network["from_name"], strict=True))
+    names.update(zip(network["to_id"], network["to_name"], strict=True))
+    adjacency = _adjacency(zip(network["from_id"], network["to_id"], network["type"],
+                               strict=True))
+    return _path_frame(shortest_paths(adjacency, values["a"], values["b"], k), adjacency, names)
+
+
+@register("path", "links", "最短联系路径", "Shortest connections",
+          "The k shortest undirected simple paths between entities a and b (id or exact name) "
+          "over active contract links and the structural CHILD_OF, WORKS_FOR and (when "
+          "colocation is true) PART_OF, LOCATED_IN relationships; shortest first, ties by the "
+          "smallest sequence of ids; one row per step with the path number, type and "
+          "direction.", params=("a", "b", "k", "colocation"),
+          definition_zh="两个主体或地点（编号或准确名称）之间最短的 k 条无向简单路径，经过在评估日有效的合同关系和"
+                        "结构关系 CHILD_OF、WORKS_FOR 以及（colocation 为真时）PART_OF、LOCATED_IN；"
+                        "由短到长，等长时按编号序列；每一步一行，含路径编号、关系类型和方向。",
+          columns=tuple(PATH_COLUMNS), entity_params=("a", "b"),
+          dtypes={"path": "int64", "step": "int64", "from_id": "str", "from_name": "str",
+                  "type": "str", "direction": "str", "to_id": "str", "to_name": "str"},
+          from_rows=_path_from_rows)
+def _path(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
+          b: str, k: int = 1, colocation: bool | None = None) -> pd.DataFrame:
+    start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
+    adjacency = path_adjacency(ds.network, parse_as_of(as_of), _colocation(colocation))
+    return _path_frame(shortest_paths(adjacency, start, goal, _k(k)), adjacency, ds.names)
 
 
 def format_path(frame: pd.DataFrame) -> str:
-    """A path as one line: ``name -[TYPE]-> name <-[TYPE]- name ...``.
+    """A path as one line: ``name -[TYPE]-> name <-[TYPE]- name ...``; several paths
+    (a ``path`` column), one line each.
 
     Examples
     --------
@@ -722,6 +1098,9 @@ def format_path(frame: pd.DataFrame) -> str:
     """
     if frame.empty:
         return ""
+    if "path" in frame.columns and frame["path"].nunique() > 1:
+        return "\n".join(format_path(part.drop(columns="path"))
+                         for _, part in frame.groupby("path", sort=True))
     parts = [str(frame["from_name"].iloc[0])]
     for row in frame.itertuples(index=False):
         arrow = f"-[{row.type}]->" if row.direction == "->" else f"<-[{row.type}]-"

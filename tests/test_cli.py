@@ -125,7 +125,8 @@ def test_gaps_rejects_unknown_names(capsys):
 
 
 def test_links_path_and_risk(capsys):
-    code, out, _ = run(capsys, "links", "--as-of", AS_OF, "--format", "json")
+    code, out, _ = run(capsys, "links", "--as-of", AS_OF, "--format", "json",
+                       "--show", "matrix,bridges,connectors")
     data = json.loads(out)
     assert code == 0 and set(data) == {"sector_matrix", "bridges", "connectors"}
     assert data["bridges"][0]["betweenness"] >= data["bridges"][-1]["betweenness"]

@@ -430,7 +430,8 @@ def test_extreme_as_of_works_end_to_end(tmp_path, capsys, value):
     assert code == 0 and "assessed" in json.loads(out)
     code, out, _ = run(capsys, "risk", "--as-of", value)
     assert code == 0
-    code, out, _ = run(capsys, "links", "--as-of", value, "--format", "json")
+    code, out, _ = run(capsys, "links", "--as-of", value, "--format", "json",
+                       "--show", "sectors_bridged,bridges")
     assert code == 0 and "bridges" in json.loads(out)
     code, out, _ = run(capsys, "path", "C-JDHEALTH", "O-SPA", "--as-of", value)
     assert code in (0, 1)

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import io
+import itertools
+
 import pandas as pd
 import pytest
 
 from graphmodel import load_dataset, schema, settings
+from graphmodel.errors import InvalidParameterError
 from graphmodel.linkages import (
     BRIDGE_COLUMNS,
     CONNECTOR_COLUMNS,
     MATRIX_COLUMNS,
     PATH_COLUMNS,
+    SECTORS_BRIDGED_COLUMNS,
     actor_network,
     bridges,
     connectors,
     format_path,
     path,
+    path_adjacency,
     resolve_entity,
     sector_matrix,
     sector_matrix_table,
+    sectors_bridged,
+    shortest_paths,
 )
 from graphmodel.queries import all_queries, get_query
 
@@ -225,7 +233,8 @@ def test_connectors_person_without_sector_counts_every_neighbour_sector(sectors_
 def test_path_steps_with_direction(sectors_ds):
     steps = path(sectors_ds, "学校", "寺庙", NOW)
     assert list(steps.columns) == PATH_COLUMNS
-    assert steps.to_dict("records") == [
+    assert set(steps["path"]) == {1}
+    assert steps.drop(columns="path").to_dict("records") == [
         {"step": 1, "from_id": "O3", "from_name": "学校", "type": "MENTORS", "direction": "<-",
          "to_id": "O2", "to_name": "联络组"},
         {"step": 2, "from_id": "O2", "from_name": "联络组", "type": "PARTNERS_WITH",
@@ -282,7 +291,7 @@ def test_path_name_resolution_errors(sectors_ds):
 
 def test_registered_link_queries(sectors_ds):
     names = [q.name for q in all_queries("links")]
-    assert names == ["sector_matrix", "bridges", "connectors", "path"]
+    assert names == ["sector_matrix", "bridges", "connectors", "sectors_bridged", "path"]
     day = pd.Timestamp(NOW)
     assert get_query("connectors").params == ("k",)
     assert get_query("connectors").embedded(sectors_ds, day, k=4)["id"].tolist() == ["O2"]
@@ -335,3 +344,211 @@ def test_queries_on_a_dataset_without_links_or_actors(make_dataset):
     assert connectors(ds, NOW, k=0).empty
     assert format_path(path(ds, "B1", "A1", NOW)) == (
         "一号楼 -[PART_OF]-> 立体网格一 -[PART_OF]-> 测试街道 <-[PART_OF]- 一号居民区")
+
+
+# ---------------------------------------------------------------------------
+# sectors_bridged: the one ranking
+# ---------------------------------------------------------------------------
+
+
+def test_sectors_bridged_by_hand(sectors_ds):
+    found = sectors_bridged(sectors_ds, NOW)
+    assert list(found.columns) == SECTORS_BRIDGED_COLUMNS
+    rows = found.set_index("id")
+    # O2 (ethnic): LEADS from O1, MENTORS O3, partnership with O4 (recorded twice), MEMBER_OF O6
+    # and CHILD_OF O1; its own sector never counts
+    o2 = rows.loc["O2"]
+    assert (o2["sectors_bridged"], o2["bridged_sectors"], o2["links"]) == \
+        (4, ["party", "government", "religious", "education"], 5)
+    assert o2["supporting"] == ("party: CHILD_OF 街道党工委, ←LEADS 街道党工委; "
+                                "government: MEMBER_OF 民宗办; religious: PARTNERS_WITH 寺庙; "
+                                "education: MENTORS 学校")
+    # O1 (party): the O1-O7 partnership is inside its own sector; P1 works for it (same sector)
+    assert rows.loc["O1", "bridged_sectors"] == ["business", "ethnic"]  # schema order
+    assert rows.loc["O1", "supporting"] == ("business: PARTNERS_WITH 甲公司, COVERS 乙公司; "
+                                            "ethnic: ←CHILD_OF 联络组, LEADS 联络组")
+    assert "O7" not in rows.index and "O8" not in rows.index
+    # a person without organisation has no sector: every sector it reaches is another one
+    assert rows.loc["P2", "bridged_sectors"] == ["charity"]
+    # ranked by sectors bridged, then betweenness, then links, then id
+    keys = list(zip(-found["sectors_bridged"], -found["betweenness"].round(12), -found["links"],
+                    found["id"], strict=True))
+    assert keys == sorted(keys) and found["id"].iloc[0] == "O2"
+
+
+def test_sectors_bridged_merges_bridges_and_connectors(sectors_ds):
+    found = sectors_bridged(sectors_ds, NOW, min_sectors=0).set_index("id")
+    for k in (1, 2, 3):
+        old = connectors(sectors_ds, NOW, k=k).set_index("id")
+        assert set(found.index[found["sectors_bridged"] >= k]) == set(old.index)
+        for ident, row in old.iterrows():
+            assert sorted(found.loc[ident, "bridged_sectors"]) == row["other_sectors"]
+    ranked = bridges(sectors_ds, NOW, top=0).set_index("id")
+    assert set(found.index) == set(ranked.index)
+    assert (found["betweenness"] - ranked.loc[found.index, "betweenness"]).abs().max() < 1e-12
+
+
+def test_sectors_bridged_ignores_inactive_links(sectors_ds):
+    rows = sectors_bridged(sectors_ds, PAST).set_index("id")
+    # in 2019: no LEADS (2020), no partnership (2021); O3 still SERVES O4 (ended 2020)
+    assert rows.loc["O2", "bridged_sectors"] == ["party", "government", "education"]
+    assert "LEADS" not in rows.loc["O2", "supporting"]
+    assert rows.loc["O3", "supporting"] == ("party: ←MENTORS 王老师; ethnic: ←MENTORS 联络组; "
+                                            "religious: SERVES 寺庙")
+    now = sectors_bridged(sectors_ds, NOW).set_index("id")
+    assert "SERVES" not in now.loc["O3", "supporting"]
+    # O5-O6 partnership starts 2030: O6 bridges only through O2's membership
+    assert now.loc["O6", "supporting"] == "ethnic: ←MEMBER_OF 联络组"
+
+
+def test_sectors_bridged_sector_filter(sectors_ds):
+    found = sectors_bridged(sectors_ds, NOW, sectors="religious, education")
+    rows = found.set_index("id")
+    assert rows.loc["O2", "bridged_sectors"] == ["religious", "education"]
+    assert rows.loc["O2", "supporting"] == "religious: PARTNERS_WITH 寺庙; education: MENTORS 学校"
+    assert rows.loc["O2", "links"] == 2
+    assert "O1" not in rows.index  # bridges ethnic and business only
+    assert all(set(s) <= {"religious", "education"} for s in found["bridged_sectors"])
+    assert sectors_bridged(sectors_ds, NOW, sectors=["religious", "education"]).equals(found)
+    assert sectors_bridged(sectors_ds, NOW, sectors="religious,education",
+                           min_sectors=2)["id"].tolist() == ["O2"]
+    with pytest.raises(InvalidParameterError, match=r"unknown sector.*'busines'"):
+        sectors_bridged(sectors_ds, NOW, sectors="business,busines")
+
+
+def test_sectors_bridged_without_actors(make_dataset):
+    ds = load_dataset(make_dataset(companies=[], organizations=[], people=[], links=[],
+                                   visits=[], demands=[], risk_assessments=[]))
+    found = sectors_bridged(ds, NOW, min_sectors=0)
+    assert found.empty and list(found.columns) == SECTORS_BRIDGED_COLUMNS
+
+
+# ---------------------------------------------------------------------------
+# k paths and paths without co-location
+# ---------------------------------------------------------------------------
+
+
+def test_k_paths_shortest_first(sectors_ds):
+    found = path(sectors_ds, "学校", "寺庙", NOW, k=3)
+    assert list(found.columns) == PATH_COLUMNS
+    lines = format_path(found).splitlines()
+    assert lines[0] == "学校 <-[MENTORS]- 联络组 -[PARTNERS_WITH]-> 寺庙"
+    assert len(lines) == 3 and found["path"].tolist() == sorted(found["path"])
+    lengths = found.groupby("path")["step"].max().tolist()
+    assert lengths == sorted(lengths) and lengths[0] == 2
+    # each path a simple path from 学校 to 寺庙, each different
+    sequences = []
+    for _, steps in found.groupby("path"):
+        nodes = [steps["from_id"].iloc[0], *steps["to_id"]]
+        assert nodes[0] == "O3" and nodes[-1] == "O4" and len(set(nodes)) == len(nodes)
+        assert steps["step"].tolist() == list(range(1, len(steps) + 1))
+        sequences.append(tuple(nodes))
+    assert len(set(sequences)) == 3
+    # path 1 is the single path
+    one = path(sectors_ds, "学校", "寺庙", NOW)
+    pd.testing.assert_frame_equal(one, found[found["path"] == 1].reset_index(drop=True))
+
+
+def test_k_paths_agree_with_networkx(sectors_ds):
+    import networkx as nx
+
+    adjacency = path_adjacency(sectors_ds.network, pd.Timestamp(NOW).date())
+    graph = nx.Graph([(u, v) for u, vs in adjacency.items() for v in vs])
+    for a, b in [("O3", "O4"), ("C2", "O5"), ("A1", "O6"), ("P1", "C1")]:
+        ours = shortest_paths(adjacency, a, b, k=6)
+        theirs = list(itertools.islice(nx.shortest_simple_paths(graph, a, b), 6))
+        assert [len(p) for p in ours] == [len(p) for p in theirs]
+        keys = [(len(p), p) for p in ours]
+        assert keys == sorted(keys)  # ties by the smallest sequence of ids
+        assert len({tuple(p) for p in ours}) == len(ours)
+
+
+def test_k_larger_than_the_paths_there_are(make_dataset):
+    ds = load_dataset(make_dataset(companies=[], organizations=[], people=[], links=[],
+                                   visits=[], demands=[], risk_assessments=[]))
+    found = path(ds, "B1", "A1", NOW, k=5)  # a tree: one path only
+    assert set(found["path"]) == {1}
+    with pytest.raises(InvalidParameterError, match="k must be"):
+        path(ds, "B1", "A1", NOW, k=0)
+
+
+def test_path_without_colocation(sectors_ds):
+    # with co-location 乙公司 reaches 公益基金 through the building both companies are in
+    steps = path(sectors_ds, "C2", "O5", NOW, colocation=False)
+    assert not set(steps["type"]) & {"PART_OF", "LOCATED_IN"}
+    assert format_path(steps) == "乙公司 <-[COVERS]- 街道党工委 -[PARTNERS_WITH]-> 甲公司 " \
+                                 "-[SUPPORTS]-> 公益基金"
+    # places are reached only through relationships (P1 is assigned to 一号楼)
+    assert format_path(path(sectors_ds, "B1", "O1", NOW, colocation=False)) == \
+        "一号楼 <-[ASSIGNED_TO]- 王老师 -[WORKS_FOR]-> 街道党工委"
+    assert path(sectors_ds, "A1", "B1", NOW, colocation=False).empty
+    several = path(sectors_ds, "C2", "O5", NOW, k=4, colocation=False)
+    assert not set(several["type"]) & {"PART_OF", "LOCATED_IN"}
+    with pytest.raises(InvalidParameterError, match="colocation"):
+        get_query("path").embedded(sectors_ds, pd.Timestamp(NOW), a="C2", b="O5",
+                                   colocation="no")
+
+
+# ---------------------------------------------------------------------------
+# graphmodel links / graphmodel path
+# ---------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from graphmodel.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_links_shows_the_ranking_by_default(sectors_ds, capsys):
+    import json
+
+    where = str(sectors_ds.path)
+    code, out, _ = _cli(capsys, "links", where, "--as-of", NOW, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and list(data) == ["sector_matrix", "sectors_bridged"]
+    assert data["sectors_bridged"][0]["id"] == "O2"
+    code, out, _ = _cli(capsys, "links", where, "--as-of", NOW)
+    assert code == 0 and "跨领域连接 Sectors bridged" in out and "Bridges" not in out
+    assert "民宗办" in out and "MEMBER_OF" in out
+    code, out, _ = _cli(capsys, "links", where, "--as-of", NOW, "--show", "sectors_bridged",
+                        "--sectors", "religious,education", "--min-sectors", "2",
+                        "--format", "csv")
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0 and frame["id"].tolist() == ["O2"]
+    assert frame["supporting"].iloc[0] == "religious: PARTNERS_WITH 寺庙; education: MENTORS 学校"
+    code, out, _ = _cli(capsys, "links", where, "--as-of", NOW, "--format", "json",
+                        "--show", "sectors_bridged,bridges,connectors", "--top", "2")
+    data = json.loads(out)
+    assert len(data["sectors_bridged"]) == 2 and len(data["bridges"]) == 2
+    assert data["connectors"][0]["id"] == "O2"
+
+
+def test_cli_links_bad_arguments_exit_2(sectors_ds, capsys):
+    where = str(sectors_ds.path)
+    code, out, err = _cli(capsys, "links", where, "--sectors", "business,busness")
+    assert code == 2 and "busness" in err and "unknown sector" in err and not out
+    code, _, err = _cli(capsys, "links", where, "--show", "matrix,nothing")
+    assert code == 2 and "nothing" in err
+
+
+def test_cli_path_k_and_no_colocation(sectors_ds, capsys):
+    where = str(sectors_ds.path)
+    code, out, _ = _cli(capsys, "path", where, "C2", "O5", "--as-of", NOW)
+    assert code == 0 and out.startswith("乙公司 -[PART_OF]-> 一号楼")
+    code, out, _ = _cli(capsys, "path", where, "C2", "O5", "--as-of", NOW, "--no-colocation")
+    assert code == 0 and "PART_OF" not in out and "<-[COVERS]- 街道党工委" in out
+    code, out, _ = _cli(capsys, "path", where, "学校", "寺庙", "--as-of", NOW, "--k", "3")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "1. 学校 <-[MENTORS]- 联络组 -[PARTNERS_WITH]-> 寺庙"
+    assert [line[:3] for line in lines[::2]] == ["1. ", "2. ", "3. "]
+    code, out, _ = _cli(capsys, "path", where, "学校", "寺庙", "--as-of", NOW, "--k", "3",
+                        "--format", "csv")
+    assert code == 0 and set(pd.read_csv(io.StringIO(out))["path"]) == {1, 2, 3}
+    code, _, err = _cli(capsys, "path", where, "学校", "寺庙", "--k", "0")
+    assert code == 2 and "--k" in err

@@ -10,7 +10,8 @@ from the definitions: the version 2 place tree, "located within" at any depth, "
 through the containers of a place but never through the street, planned visits that never
 count, company_unreached's exact locations), on a dataset holding only the required
 tables, and on random contract-valid version 2 datasets (``_generate.py``). Every library
-query (gaps, linkages, risk) is also run through :func:`graphmodel.engine.run` on both
+query (gaps; linkages, with the sector filter of sectors_bridged, k alternative paths and
+paths without co-location; risk) is also run through :func:`graphmodel.engine.run` on both
 engines and the whole DataFrames compared (columns, types, order; floats to 9 digits), and
 the loader is checked: idempotent reloads, datasets
 isolated from one another, ``--sync``, moved companies, refused invalid datasets, the
@@ -40,6 +41,7 @@ from graphmodel import engine, linkages, load_dataset, risk, schema
 from graphmodel import neo4j_backend as backend
 from graphmodel.cli import main
 from graphmodel.dataset import Dataset
+from graphmodel.errors import InvalidParameterError
 from graphmodel.gaps import GAP_COLUMNS, GAP_NAMES, gaps
 from graphmodel.queries import Query, all_queries, parse_as_of
 
@@ -297,6 +299,23 @@ def test_shipped_path_same_entity_and_bad_names(shipped: Dataset) -> None:
     demand = shipped["demands"]["id"].iloc[0]
     with pytest.raises(ValueError, match="demand"):
         backend.run_links_query("path", shipped.name, "2026-11-29", a=demand, b=building)
+
+
+def test_shipped_sectors_bridged_and_k_paths(shipped: Dataset) -> None:
+    found = linkages.sectors_bridged(shipped.name, "2026-11-29", sectors="ethnic,religious",
+                                     backend="neo4j")
+    assert len(found) and all(set(s) <= {"ethnic", "religious"}
+                              for s in found["bridged_sectors"])
+    with pytest.raises(InvalidParameterError, match="unknown sector"):
+        engine.run("sectors_bridged", shipped.name, "2026-11-29", backend="neo4j",
+                   sectors="ethnic,no_such_sector")
+    steps = linkages.path(shipped.name, "京东健康", "上海戏剧学院", "2026-11-29", k=3,
+                          colocation=False, backend="neo4j")
+    assert set(steps["path"]) == {1, 2, 3}
+    assert not set(steps["type"]) & {"PART_OF", "LOCATED_IN"}
+    with pytest.raises(InvalidParameterError, match="k must be"):
+        linkages.path(shipped.name, "京东健康", "上海戏剧学院", "2026-11-29", k=0,
+                      backend="neo4j")
 
 
 @pytest.mark.parametrize("params", PARAM_SETS[:2], ids=PARAM_IDS[:2])
@@ -1065,12 +1084,20 @@ def query_params(query: Query, ds: Dataset, seed: int) -> list[dict[str, Any]]:
         return [{}, {"top": 0}, {"top": 3}]
     if query.name == "connectors":
         return [{"k": k} for k in (0, 1, 2, 3)]
+    if query.name == "sectors_bridged":
+        return [{}, {"sectors": "business,community,ethnic,religious"}, {"min_sectors": 0},
+                {"sectors": ["party", "education"], "min_sectors": 2}]
     if query.name == "path":
         rng = random.Random(seed)
         entities = sorted(i for i, t in ds.entity_tables.items() if t != "demands")
         pairs = [tuple(rng.sample(entities, 2)) for _ in range(6)] + [(entities[0],) * 2]
-        return [{"a": a, "b": b} for a, b in pairs]
+        return [{"a": a, "b": b, **options} for a, b in pairs
+                for options in PATH_OPTIONS]
     return [{}]
+
+
+PATH_OPTIONS = ({}, {"k": 3}, {"colocation": False}, {"k": 4, "colocation": False})
+"""k alternative paths and paths without co-location, compared on both engines."""
 
 
 def assert_same_frame(query: Query, ds: Dataset, as_of: str, **params: Any) -> None:
@@ -1090,7 +1117,8 @@ def test_every_query_same_frame_on_shipped(shipped: Dataset, query: Query) -> No
         for params in query_params(query, shipped, 9):
             assert_same_frame(query, shipped, as_of, **params)
     for a, b in shipped_paths(shipped) if query.name == "path" else ():
-        assert_same_frame(query, shipped, "2026-11-29", a=a, b=b)
+        for options in PATH_OPTIONS:
+            assert_same_frame(query, shipped, "2026-11-29", a=a, b=b, **options)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
