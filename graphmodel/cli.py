@@ -853,6 +853,7 @@ def _report(args: argparse.Namespace, params: dict[str, int], as_of: Any,
             result = report.build_report(dataset, out_dir, as_of, backend=args.backend,
                                          neo4j_dataset=name, params=params, conn=conn,
                                          wait=args.wait,
+                                         compare_to=getattr(args, "compare_to", None),
                                          rules=getattr(args, "checked_rules", None) or None)
     except OSError as exc:
         if isinstance(exc, GraphmodelError):
@@ -893,6 +894,8 @@ def print_report_summary(result: report.ReportResult) -> None:
     if result.previous:
         out.print(f"  与上次报告相比 since {shown(result.previous)}: 新增 new "
                   f"{len(result.new)}, 已解决 resolved {len(result.resolved)}")
+        for warning in getattr(result, "warnings", []):
+            out.print(f"  [yellow]⚠ 不完全可比 not like for like[/]: {shown(warning, None)}")
     else:
         out.print("  首份报告，无可比较 / first report here: nothing to compare with")
 
@@ -1005,6 +1008,11 @@ def _add_report_command(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--rules", metavar="FILE",
                    help="TOML file of your own coverage rules (docs/rules.md): a section of "
                         "their own, counted in the history and the changes")
+    p.add_argument("--compare-to", metavar="DATE_OR_REPORT",
+                   help="compare with this earlier report instead of the previous one: a "
+                        "date YYYY-MM-DD (the latest report as of that date), a report "
+                        "folder name in DIR or a folder path; the page warns when "
+                        "parameters, rules or dataset changed (exit 2 if none matches)")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait up to SECONDS for another run to finish (default 0: fail at "
                         "once with exit 1)")

@@ -1108,10 +1108,11 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     if overview:
         return plot_street_overview(ds, day, ax=ax, title=title)
     layout = network_layout(ds, day)
-    if grid is not None and grid not in set(ds["grids"]["id"]):
-        raise ValueError(f"unknown grid {grid!r}; known: "
+    zoom = grid  # ``grid`` names loop variables below
+    if zoom is not None and zoom not in set(ds["grids"]["id"]):
+        raise ValueError(f"unknown grid {zoom!r}; known: "
                          + ", ".join(sorted(map(str, ds["grids"]["id"]), key=natural_key)[:12]))
-    ax = _new_axes(ax, (layout.size, layout.size) if grid is None else (11, 11))
+    ax = _new_axes(ax, (layout.size, layout.size) if zoom is None else (11, 11))
     names = ds.names
     street_names = [str(n) for n in ds["streets"]["name"]]
     colours = {name: label.colour for name, label in schema.NODE_LABELS.items()}
@@ -1296,15 +1297,20 @@ def plot_network(ds: Dataset, as_of: dt.date | str | None = None, ax: Axes | Non
     limit = R_ORG + 2.6
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
-    if grid is not None:  # zoom: a square around the grid's nodes
-        xy = np.array([layout.pos[n] for n in _grid_nodes(ds, layout, grid)] or [(0.0, 0.0)])
+    if zoom is not None:  # a square around the grid's nodes
+        xy = np.array([layout.pos[n] for n in _grid_nodes(ds, layout, zoom)] or [(0.0, 0.0)])
         cx, cy = (xy.max(axis=0) + xy.min(axis=0)) / 2
         half = max(float((xy.max(axis=0) - xy.min(axis=0)).max()) / 2 + 1.0, 1.5)
         ax.set_xlim(cx - half, cx + half)
         ax.set_ylim(cy - half, cy + half)
         if title is None:
-            ax.set_title(f"{names.get(grid, grid)} 网格网络图 Grid network map — "
+            ax.set_title(f"{names.get(zoom, zoom)} 网格网络图 Grid network map — "
                          f"{day.isoformat()}", fontsize=16, fontweight="bold", pad=12)
+        for legend in [*ax.artists, ax.get_legend()]:  # the street's legends hide a grid
+            if legend is not None:
+                legend.remove()
+        for text in ax.texts:
+            text.set_clip_on(True)
     ax.set_aspect("equal")
     ax.axis("off")
     return ax

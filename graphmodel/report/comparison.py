@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from graphmodel.errors import ReportError
+from graphmodel.errors import UsageError
 from graphmodel.gaps import GAP_COLUMNS
 from graphmodel.report.publish import (
     SavedReport,
@@ -108,8 +108,8 @@ def find_report(out_dir: str | Path, ref: str, dataset: str | None = None) -> Sa
 
     Raises
     ------
-    ReportError
-        When nothing matches (the message lists what exists).
+    UsageError
+        When nothing matches (the message lists what exists; exit 2 on the command line).
     """
     out_dir = Path(out_dir)
     ref = str(ref).strip()
@@ -120,7 +120,7 @@ def find_report(out_dir: str | Path, ref: str, dataset: str | None = None) -> Sa
     if day is not None:
         reports = [r for r in saved_reports(out_dir, dataset) if r.as_of <= day.isoformat()]
         if not reports:
-            raise ReportError(f"没有评估日期在 {day} 或之前的报告 / no report as of {day} or "
+            raise UsageError(f"没有评估日期在 {day} 或之前的报告 / no report as of {day} or "
                               f"earlier in {out_dir}")
         return max(reports, key=lambda r: (r.as_of, r.generated_at, r.name))
     path = Path(ref)
@@ -128,9 +128,9 @@ def find_report(out_dir: str | Path, ref: str, dataset: str | None = None) -> Sa
         path = out_dir / ref
     try:
         return load_report(path)
-    except ReportError:
+    except UsageError:
         names = [r.name for r in saved_reports(out_dir, dataset)]
-        raise ReportError(f"找不到报告 / no report {ref!r}; a date YYYY-MM-DD or one of: "
+        raise UsageError(f"找不到报告 / no report {ref!r}; a date YYYY-MM-DD or one of: "
                           + (", ".join(names[-5:]) or "none yet")) from None
 
 
@@ -143,7 +143,7 @@ def load_report(path: str | Path) -> SavedReport:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         findings = json.loads((path / "gaps.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise ReportError(f"不是完整的报告文件夹 / not a complete report folder: {path}") from None
+        raise UsageError(f"不是完整的报告文件夹 / not a complete report folder: {path}") from None
     return SavedReport(path.name, path, meta, findings)
 
 

@@ -404,7 +404,8 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
 
     def head(tag: str, anchor: str, title: str, subtitle: str, rows: int,
              place: str | None, area: str | None = None) -> None:
-        w(f"<div class=\"grid-head\" id=\"{_e(anchor)}\"><{tag}>{_e(title)} "
+        w(f"<div class=\"grid-head\" id=\"{_e(anchor)}\" title=\"{_e(place or '')}\">"
+          f"<{tag}>{_e(title)} "
           f"<span class=\"en\">{_e(subtitle)} — {rows} findings</span></{tag}>")
         if place:
             org, worker = _place_owner(data, place, area)
@@ -445,11 +446,11 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
         elif kind == "grid":
             rows = found[grid_key == place]
             shown += len(rows)
-            head("h3", f"grid-{place}", name_of(place), f"{place} · 网格 grid", len(rows), place)
+            head("h3", f"grid-{place}", name_of(place), "网格 grid", len(rows), place)
             table(rows)
         else:
             in_area = found[area_key == place]
-            head("h3", f"area-{place}", name_of(place), f"{place} · 居民区 residential area",
+            head("h3", f"area-{place}", name_of(place), "居民区 residential area",
                  len(in_area), place, place)
             own = in_area[in_area.index.isin(found.index[grid_key == ""])]
             if len(own):
@@ -460,7 +461,7 @@ def _grid_sections(data: ReportData, queries: Mapping[str, Any], w: Any) -> None
                 rows = in_area[grid_key[in_area.index] == grid]
                 shown += len(rows)
                 head("h4", f"grid-{grid}", f"{name_of(place)} · {name_of(grid)}",
-                     f"{grid} · 平面网格 residential grid", len(rows), grid, place)
+                     "平面网格 residential grid", len(rows), grid, place)
                 table(rows)
 
 
