@@ -417,6 +417,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                   f"{found['gap'].nunique()} gaps")
     return 1 if args.fail_on_gaps and len(found) else 0
 
+
 BY_TITLES = {"grid": "网格 grid", "area": "居民区 area", "worker": "责任人 worker",
              "org": "责任组织 organisation"}
 """Headings of ``gaps --by``."""
