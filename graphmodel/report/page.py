@@ -686,13 +686,17 @@ def _action_card(number: int, label: str, before: int | None) -> str:
             f"<div class=\"l\">{html.escape(label)}</div>{_versus(number, before)}</div>")
 
 
+ACTION_GAPS = {"overdue": "risk_without_followup", "stale": "stale_demand"}
+"""The gaps the first page lists as this week's actions, beside the red grids."""
+
+
 def _actions_section(data: ReportData, w: Any) -> None:
     """This week's actions: the red grids, the overdue follow-ups and the stale demands,
     each with its owner, and the counts against the comparison report."""
     red = red_grids(data)
     found = data.found
-    overdue = found[found["gap"] == "risk_without_followup"]
-    stale = found[found["gap"] == "stale_demand"]
+    overdue = found[found["gap"] == ACTION_GAPS["overdue"]]
+    stale = found[found["gap"] == ACTION_GAPS["stale"]]
     before_red = (len(data.previous.meta.get("red_grids", []))
                   if data.previous is not None and "red_grids" in data.previous.meta else None)
     w("<section class=\"actions\" id=\"actions\">")
