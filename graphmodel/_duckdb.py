@@ -3,7 +3,8 @@
 :func:`connect` returns an in-memory DuckDB connection holding one table per contract
 table (its contract columns only, with SQL types from :mod:`graphmodel.schema`: text,
 ``BIGINT``, ``BOOLEAN``, ``DATE``) plus ``within``, the (``place``, ``container``) pairs of
-:attr:`graphmodel.dataset.Dataset.within`. The columns are typed from the contract, not
+:attr:`graphmodel.dataset.Dataset.within`, built in SQL from those tables
+(:data:`WITHIN_SQL`). The columns are typed from the contract, not
 guessed from the data, so an empty table or an all-blank column compares like any other.
 The connection is built once per dataset object and kept on it.
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["SQL_TYPES", "connect", "quote"]
+__all__ = ["SQL_TYPES", "WITHIN_SQL", "connect", "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -37,6 +38,27 @@ SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR"
 """The DuckDB type of each contract column type."""
 
 _CACHE = "_graphmodel_duckdb"
+
+WITHIN_SQL = """
+CREATE TABLE within AS
+-- every area, grid, building and company is within itself
+SELECT id AS place, id AS container FROM residential_areas
+UNION ALL SELECT id, id FROM grids
+UNION ALL SELECT id, id FROM buildings
+UNION ALL SELECT id, id FROM companies
+-- and within its containers (at most three: building, grid, area; never the street)
+UNION ALL SELECT id, building_id FROM companies WHERE building_id IS NOT NULL
+UNION ALL SELECT id, grid_id FROM buildings WHERE grid_id IS NOT NULL
+UNION ALL SELECT c.id, b.grid_id FROM companies AS c JOIN buildings AS b ON b.id = c.building_id
+          WHERE b.grid_id IS NOT NULL
+UNION ALL SELECT id, area_id FROM grids WHERE area_id IS NOT NULL
+UNION ALL SELECT b.id, g.area_id FROM buildings AS b JOIN grids AS g ON g.id = b.grid_id
+          WHERE g.area_id IS NOT NULL
+UNION ALL SELECT c.id, g.area_id FROM companies AS c JOIN buildings AS b ON b.id = c.building_id
+          JOIN grids AS g ON g.id = b.grid_id WHERE g.area_id IS NOT NULL
+"""
+"""The ``within`` relation: (place, container) pairs, one hash join per level of the place
+tree (O(V + E), at most four rows per company)."""
 
 
 def quote(name: str) -> str:
@@ -68,7 +90,7 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
         frame = (pd.DataFrame(columns=columns) if frame is None
                  else frame.reindex(columns=columns))
         _create(con, name, frame, {c.name: SQL_TYPES[c.type] for c in table.columns})
-    _create(con, "within", ds.within, {"place": "VARCHAR", "container": "VARCHAR"})
+    con.execute(WITHIN_SQL)
     return con
 
 

@@ -1,4 +1,4 @@
-"""Files the package ships: the Cypher of the query library and the 静安寺街道 dataset.
+"""Files the package ships: the Cypher and SQL of the query library and the 静安寺街道 dataset.
 
 In the checkout they stay at the top level (``queries/``, ``data/``); pyproject maps those
 folders to the subpackages ``graphmodel._queries`` and ``graphmodel._data``, so a wheel or
@@ -8,6 +8,8 @@ an sdist install carries them inside the package. Every reader finds them here, 
 Examples
 --------
 >>> "MATCH" in cypher_text("gaps", "stale_demand")
+True
+>>> "SELECT" in sql_text("gaps", "stale_demand")
 True
 >>> shipped_dataset_dir().name
 'jingansi'
@@ -25,6 +27,7 @@ __all__ = [
     "cypher_text",
     "queries_dir",
     "shipped_dataset_dir",
+    "sql_text",
 ]
 
 QUERIES_PACKAGE = "graphmodel._queries"
@@ -53,7 +56,7 @@ def _folder(package: str, checkout_folder: str) -> Path:
 
 
 def queries_dir() -> Path:
-    """The folder of the query library: ``<group>/<name>.cypher``."""
+    """The folder of the query library: ``<group>/<name>.cypher`` and ``<group>/<name>.sql``."""
     return _folder(QUERIES_PACKAGE, "queries")
 
 
@@ -66,6 +69,18 @@ def cypher_text(group: str, name: str) -> str:
         No such query file.
     """
     return (queries_dir() / group / f"{name}.cypher").read_text(encoding="utf-8")
+
+
+def sql_text(group: str, name: str) -> str:
+    """The text of ``queries/<group>/<name>.sql``, the query's SQL for DuckDB (header
+    comment included).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such query file.
+    """
+    return (queries_dir() / group / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def cypher_files(group: str) -> list[Path]:

@@ -7,7 +7,11 @@
 - ``backend="neo4j"``: ``source`` is the name a dataset was loaded under (or a Dataset,
   whose ``name`` is used); the query's Cypher answers, on the server of
   :func:`~graphmodel.neo4j_backend.connection_settings` (environment, else the local
-  server) unless ``conn`` is given.
+  server) unless ``conn`` is given;
+- ``backend="sql"``: as embedded, but a gap is answered by its SQL
+  (``queries/gaps/<name>.sql``) run by DuckDB (:mod:`graphmodel.sql_engine`); an
+  analyst's rule is already SQL. It stands beside pandas until it replaces it
+  (docs/performance.md), and :data:`BACKENDS` does not list it yet.
 
 Both engines return the same frame: the query's :attr:`~graphmodel.queries.Query.columns`
 in that order, with the types of :attr:`~graphmodel.queries.Query.dtypes` (:func:`conform`).
@@ -31,18 +35,21 @@ from graphmodel.queries import Query, as_of_timestamp, get_query, parse_as_of
 if TYPE_CHECKING:
     from graphmodel.neo4j_backend import Connection
 
-__all__ = ["BACKENDS", "Backend", "conform", "entity_candidates", "resolve_entity", "rows",
-           "run"]
+__all__ = ["BACKENDS", "ENGINES", "Backend", "conform", "entity_candidates", "resolve_entity",
+           "rows", "run"]
 
-Backend = Literal["embedded", "neo4j"]
+Backend = Literal["embedded", "neo4j", "sql"]
 BACKENDS: tuple[Backend, ...] = ("embedded", "neo4j")
+ENGINES: tuple[Backend, ...] = (*BACKENDS, "sql")
+"""Every engine :func:`run` accepts: :data:`BACKENDS` (the choices offered to users) and
+``"sql"``, the gaps' SQL on DuckDB."""
 
 Source = Dataset | str | Path
 
 
 def _backend(backend: str) -> Backend:
-    if backend not in BACKENDS:
-        raise UsageError(f"unknown backend {str(backend)[:40]!r}; known: {', '.join(BACKENDS)}")
+    if backend not in ENGINES:
+        raise UsageError(f"unknown backend {str(backend)[:40]!r}; known: {', '.join(ENGINES)}")
     return backend  # type: ignore[return-value]
 
 
@@ -70,8 +77,8 @@ def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
         Embedded: a dataset or its path. Neo4j: a dataset name (or a Dataset: its name).
     as_of : datetime.date or str, optional
         The evaluation date (default today).
-    backend : {"embedded", "neo4j"}
-        The engine.
+    backend : {"embedded", "neo4j", "sql"}
+        The engine ("sql": the gaps and rules only).
     conn : Connection, optional
         Neo4j connection settings (default from the environment).
     **params
@@ -93,10 +100,15 @@ def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
     engine = _backend(backend)
     values = query.resolve(**params)
     day = parse_as_of(as_of)
-    if engine == "embedded":
+    if engine in ("embedded", "sql"):
         ds = dataset_of(source)
         values.update({key: resolve_entity(ds, values[key]) for key in query.entity_params})
-        frame = query.embedded(ds, as_of_timestamp(day), **values)
+        if engine == "sql" and query.group != "rules":  # a rule's embedded form is SQL
+            from graphmodel.sql_engine import run_sql
+
+            frame = run_sql(query, ds, day, values)
+        else:
+            frame = query.embedded(ds, as_of_timestamp(day), **values)
         if query.finish is not None:
             frame = query.finish(query, ds, frame)
     else:

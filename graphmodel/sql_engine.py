@@ -1,0 +1,92 @@
+"""The declarative embedded engine: a query's SQL, run by DuckDB (``backend="sql"``).
+
+Every gap has its SQL beside its Cypher, ``queries/<group>/<name>.sql``: one statement over
+the dataset's typed tables and the ``within`` relation of :func:`graphmodel._duckdb.connect`,
+with the query's parameters (``$as_of``, ``$visit_window_days``...) as DuckDB named
+parameters, returning ``id`` and ``detail`` (a struct) ordered by id, exactly what the
+pandas implementation returns. :func:`graphmodel.engine.run` then adds the names and
+places and conforms the types, as for pandas, so both give the same DataFrame.
+
+The pandas gaps stay the default embedded engine until this one replaces them
+(docs/performance.md).
+
+Examples
+--------
+>>> import datetime as dt
+>>> from graphmodel import get_query, load_dataset
+>>> query = get_query("grid_without_worker")
+>>> found = run_sql(query, load_dataset(), dt.date(2026, 11, 29), {})
+>>> list(found.columns)
+['id', 'detail']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from graphmodel import _resources
+from graphmodel._duckdb import connect
+from graphmodel.errors import UsageError
+
+if TYPE_CHECKING:
+    from graphmodel.dataset import Dataset
+    from graphmodel.queries import Query
+
+__all__ = ["has_sql", "run_sql", "sql_parameters", "sql_text"]
+
+_COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@cache
+def sql_text(group: str, name: str) -> str:
+    """The text of ``queries/<group>/<name>.sql`` (read once).
+
+    >>> sql_text("gaps", "stale_demand").startswith("-- graphmodel query: stale_demand")
+    True
+    """
+    return _resources.sql_text(group, name)
+
+
+def has_sql(query: Query) -> bool:
+    """Whether the query has a ``.sql`` file (the gaps, so far)."""
+    return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
+
+
+def sql_parameters(text: str) -> list[str]:
+    """The named parameters of a statement, in order of first use (comments ignored:
+    DuckDB refuses a value for a parameter the statement does not use).
+
+    >>> sql_parameters("-- $ignored\\nSELECT $as_of - $days, $as_of")
+    ['as_of', 'days']
+    """
+    return list(dict.fromkeys(_PARAMETER.findall(_COMMENT.sub("", text))))
+
+
+def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -> pd.DataFrame:
+    """Run a query's SQL on ``ds``: its ``id`` and ``detail`` frame (a dict per row; a
+    query without detail gives ``{}``).
+
+    Raises
+    ------
+    UsageError
+        When the query has no SQL, or a parameter of its SQL has no value.
+    """
+    if not has_sql(query):
+        raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
+                         f"{query.name}.sql); backend 'sql' runs the gaps so far")
+    text = sql_text(query.group, query.name)
+    given = {"as_of": as_of, **values}
+    names = sql_parameters(text)
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
+    rows = connect(ds).execute(text, {n: given[n] for n in names}).fetchall()
+    return pd.DataFrame({"id": [row[0] for row in rows],
+                         "detail": [row[1] if isinstance(row[1], dict) else {} for row in rows]},
+                        columns=["id", "detail"])
