@@ -501,8 +501,9 @@ def gaps(source: Source, as_of: dt.date | str | None = None,
     only : iterable of str or str, optional
         Gap (or rule) names to run, as a list or a comma-separated string (default all
         eleven and every rule).
-    backend : {"embedded", "neo4j"}
-        The engine (:func:`graphmodel.engine.run`); both return the same frame.
+    backend : {"embedded", "neo4j", "sql"}
+        The engine (:func:`graphmodel.engine.run`); all return the same frame ("sql" runs the
+        gaps' SQL files on DuckDB over the same tables as "embedded").
     conn : Connection, optional
         Neo4j connection settings (default from the environment).
     rules : str, path, or rules, optional
@@ -531,7 +532,7 @@ def gaps(source: Source, as_of: dt.date | str | None = None,
 
     names, chosen = rule_files.select(only, rule_files.as_queries(rules))
     resolve_params(**params)  # reject unknown names before any work
-    if backend == "embedded":
+    if backend in ("embedded", "sql"):
         source = engine.dataset_of(source)
     frames = [engine.run(name, source, as_of, backend, conn, **params)
               for name in [*names, *chosen]]
