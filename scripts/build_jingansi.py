@@ -28,6 +28,7 @@ import argparse
 import csv
 import datetime as dt
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -791,6 +792,8 @@ def build(out: Path) -> Dataset:
             w.writerows(rows)
     found = gaps(ds.tables, AS_OF)
     (out / "README.md").write_text(readme_text(ds, sources, found), encoding="utf-8")
+    # the example coverage rules (docs/rules.md) are written by hand; they ship beside the data
+    shutil.copyfile(FACTS / "rules.toml", out / "rules.toml")
     return ds
 
 
