@@ -271,7 +271,19 @@ def _carousel(page: Page) -> Any:
     return page.get_by_test_id("carousel").first
 
 
+def _ensure_guide(page: Page) -> None:
+    """Reopen the guide if Browser dropped its frame (it keeps a bounded number of frames,
+    and a slow machine can fall behind): the tests read slides from it."""
+    if page.get_by_test_id("carousel").count():
+        return
+    _type_in_editor(page, f":play http://localhost:{server.HTTP_PORT}"
+                          "/browser/graphmodel/guide.html")
+    page.get_by_test_id("editor-Run").click()
+    page.get_by_test_id("carousel").first.wait_for()
+
+
 def _go_to_slide(page: Page, title: str) -> None:
+    _ensure_guide(page)
     carousel = _carousel(page)
     for _ in range(2):
         for _ in range(40):
