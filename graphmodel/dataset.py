@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -178,16 +179,63 @@ def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dat
     if any(p.severity == "error" for p in problems):
         raise DatasetError(problems, str(path))
     warnings = [p for p in problems if p.severity == "warning"]
-    return Dataset(name or dataset_name(path), path, tables, warnings)
+    return Dataset(name or dataset_name(path, tables["streets"]), path, tables, warnings)
 
 
-def dataset_name(path: str | Path) -> str:
-    """Default dataset name: the directory name, or the workbook name without suffix.
+def dataset_name(path: str | Path, streets: pd.DataFrame | None = None) -> str:
+    """Default dataset name: its street's name in pinyin (静安寺街道 -> ``jingansi``), or,
+    for a dataset of several streets or none, the directory or workbook name.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The dataset (a CSV directory or a workbook).
+    streets : pandas.DataFrame, optional
+        Its ``streets`` table when already read; otherwise only that table is read.
 
     Examples
     --------
     >>> dataset_name("data/jingansi/"), dataset_name("/tmp/streets.xlsx")
     ('jingansi', 'streets')
     """
+    if streets is None:
+        streets = _streets_table(Path(path))
+    slug = street_slug(streets["name"]) if streets is not None and "name" in streets else None
     path = Path(path)
-    return path.stem if path.suffix.lower() in {".xlsx", ".xlsm"} else path.name
+    return slug or (path.stem if path.suffix.lower() in {".xlsx", ".xlsm"} else path.name)
+
+
+def street_slug(names: Any) -> str | None:
+    """The pinyin of a single street's name without 街道/镇/乡, or None.
+
+    Examples
+    --------
+    >>> street_slug(["静安寺街道"]), street_slug(["南京东路街道"]), street_slug(["甲", "乙"])
+    ('jingansi', 'nanjingdonglu', None)
+    """
+    found = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    if len(set(found)) != 1:
+        return None
+    from pypinyin import lazy_pinyin
+
+    core = re.sub(r"(街道办事处|街道|镇|乡)$", "", found[0]) or found[0]
+    slug = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(core)).lower())
+    return slug or None
+
+
+def _streets_table(path: Path) -> pd.DataFrame | None:
+    """Only the ``streets`` table, read as text (None when it cannot be read)."""
+    from graphmodel.io import read_raw_dataset
+
+    try:
+        if path.is_dir():
+            from graphmodel.io import _not_a_regular_file, read_csv_table
+
+            if _not_a_regular_file(path / "streets.csv"):  # never open a pipe: it would block
+                return None
+            table, _ = read_csv_table(path / "streets.csv", "streets")
+        else:
+            table = read_raw_dataset(path).tables.get("streets")
+    except Exception:  # a name is a convenience: any unreadable file falls back to the path
+        return None
+    return table.frame if table is not None else None

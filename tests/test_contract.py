@@ -175,7 +175,8 @@ def test_xlsx_workbook_with_real_date_cells(make_dataset, tmp_path):
             sheet.append([None if _missing(v) else _excel(v) for v in row])
     path = tmp_path / "street.xlsx"
     workbook.save(path)
-    assert load_dataset(path).name == "street"
+    assert load_dataset(path).name == "ceshi"  # named after its street (测试街道), not the file
+    assert csv_ds.name == "ceshi"
     xlsx_ds = load_dataset(path, name=csv_ds.name)
     assert nx.utils.graphs_equal(xlsx_ds.graph, csv_ds.graph)
 
@@ -333,3 +334,11 @@ def test_a_street_wide_covers_link_is_accepted(make_dataset):
     tables = minimal_tables()
     tables["links"].append({"source_id": "O1", "type": "COVERS", "target_id": "S1"})
     assert load_dataset(make_dataset(tables))["links"]["type"].tolist().count("COVERS") == 1
+
+
+def test_default_name_comes_from_the_street(make_dataset):
+    tables = minimal_tables()
+    assert load_dataset(make_dataset(tables, name="folder")).name == "ceshi"
+    tables["streets"].append({"id": "S2", "name": "曹家渡街道"})
+    assert load_dataset(make_dataset(tables, name="two_streets")).name == "two_streets"
+    assert load_dataset(make_dataset(name="given"), name="mine").name == "mine"

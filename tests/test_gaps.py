@@ -92,7 +92,8 @@ def build(make_dataset: Callable[..., Path]) -> Build:
     counter = itertools.count()
 
     def factory(**tables: Rows) -> Dataset:
-        return load_dataset(make_dataset(name=f"ds{next(counter)}", **tables))
+        name = f"ds{next(counter)}"
+        return load_dataset(make_dataset(name=name, **tables), name=name)
 
     return factory
 

@@ -23,7 +23,7 @@ def test_one_node_per_entity_with_label_and_properties(make_dataset):
                       "Population": 2}
     assert G.nodes["C1"]["label"] == "Company" and G.nodes["C1"]["employees"] == 10
     assert "industry" not in G.nodes["C1"]  # missing values are left out
-    assert G.graph["dataset"] == "ds"
+    assert G.graph["dataset"] == "ceshi"  # its street 测试街道 in pinyin, not the folder "ds"
 
 
 def test_containment_location_and_hierarchy(make_dataset):

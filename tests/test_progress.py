@@ -120,12 +120,12 @@ def test_neo4j_load_in_a_terminal(tmp_path):
     ENV.update(env)
     try:
         dataset = write_dataset(tmp_path / "progress_probe", minimal_tables())
-        status, _, err = in_terminal("neo4j", "load", str(dataset))
+        status, _, err = in_terminal("neo4j", "load", str(dataset), "--dataset", "progress_probe")
         assert status == 0, err
         assert BAR in err and "loading progress_probe" in err
         last = err.replace("\r", "\n").strip().splitlines()[-1]
         assert last.startswith("已载入 loaded ") and "(read " in last and "write " in last
-        proc = piped("neo4j", "load", str(dataset), "--quiet")
+        proc = piped("neo4j", "load", str(dataset), "--dataset", "progress_probe", "--quiet")
         assert proc.returncode == 0 and proc.stderr == ""
         piped("neo4j", "drop", "--dataset", "progress_probe", "--yes")
     finally:
