@@ -20,12 +20,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from graphmodel import __version__, _progress, browser, generate, report, schema, server, settings
 from graphmodel._problems import (
@@ -69,6 +72,13 @@ def shown(value: object, limit: int | None = 200) -> str:
 def text(value: object, limit: int | None = 200) -> Text:
     """User text as a rich ``Text`` (never read as markup), escaped for the terminal."""
     return Text(printable(value, limit))
+
+
+def table_text(frame: pd.DataFrame) -> Text:
+    """A frame printed as plain text lines: each cell escaped (``clean_frame``), the
+    line breaks between rows kept."""
+    lines = clean_frame(frame).to_string(index=False).splitlines()
+    return Text("\n").join(text(line, None) for line in lines)
 
 
 class UsageExit(SystemExit):
@@ -735,7 +745,7 @@ def cmd_neo4j_datasets(args: argparse.Namespace) -> int:
     if not len(frame):
         out.print("no datasets loaded")
         return 0
-    out.print(text(clean_frame(frame).to_string(index=False), None))
+    out.print(table_text(frame))
     return 0
 
 
@@ -803,8 +813,7 @@ def cmd_neo4j_query(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(clean_frame(frame).to_csv(index=False))
     else:
-        out.print(text(clean_frame(frame).to_string(index=False), None) if len(frame)
-                  else "(no rows)")
+        out.print(table_text(frame) if len(frame) else "(no rows)")
     return 0
 
 

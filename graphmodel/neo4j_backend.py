@@ -438,10 +438,25 @@ def datasets(conn: Connection | None = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``dataset``, ``entities``, ``relationships``, ``source`` (the file or
         directory it was loaded from), ``contract_version`` (of the data contract it was
-        loaded under) and ``loaded_at`` (UTC, to the second). ``source`` and
-        ``contract_version`` are empty for a dataset loaded before they were recorded.
+        loaded under) and ``loaded_at`` (stored in UTC, shown in the configured time zone,
+        Asia/Shanghai by default, to the second). ``source`` and ``contract_version`` are
+        empty for a dataset loaded before they were recorded.
     """
-    return run_cypher(DATASETS, {}, conn)
+    frame = run_cypher(DATASETS, {}, conn)
+    if len(frame) and "loaded_at" in frame:
+        frame["loaded_at"] = frame["loaded_at"].map(_local_time)
+    return frame
+
+
+def _local_time(text: Any) -> Any:
+    """A stored UTC time stamp as the street sees it (``settings.timezone``)."""
+    if not isinstance(text, str) or not text:
+        return text
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return stamp.astimezone(settings.timezone()).isoformat(timespec="seconds")
 
 
 def dataset_names(conn: Connection | None = None) -> list[str]:
