@@ -68,6 +68,7 @@ def test_datasets_shows_source_contract_version_and_load_time(
     for column in ("source", "contract_version", "loaded_at"):
         assert column in out
     assert all(name in out for name in loaded)
+    assert "\\n" not in out and len(out.splitlines()) > len(loaded)  # one line per row
 
 
 def test_drop_removes_one_dataset_and_nothing_else(
