@@ -222,22 +222,34 @@ def responsibility_per_grid(ds: Dataset, found: pd.DataFrame, lookups: Responsib
     pandas.DataFrame
         Columns :data:`RESPONSIBILITY_COLUMNS`.
     """
+    def owners(grid: str, area: str | None) -> dict[str, object]:
+        orgs = [lookups.org_names[o] for o in lookups.organisations(grid, None, area=area)]
+        people = [lookups.people[p] for p in lookups.workers(grid, None, area)]
+        return {"orgs": join_names(orgs, limit), "workers": join_names(people, limit)}
+
+    return _in_grid_order(_rows_per_grid(ds, found, RESPONSIBILITY_COLUMNS, owners))
+
+
+def _rows_per_grid(ds: Dataset, found: pd.DataFrame, columns: list[str],
+                   owners: Any) -> pd.DataFrame:
+    """One row per grid: its area, names, kind and findings, plus ``owners(grid, area)``."""
     grids = ds["grids"]
     names = ds.names
     per_grid = found["grid_id"].value_counts() if len(found) else pd.Series(dtype=int)
     rows = []
     for grid, kind, area in zip(grids["id"], grids["kind"], grids["area_id"], strict=True):
         area = area if isinstance(area, str) else None
-        orgs = [lookups.org_names[o] for o in lookups.organisations(grid, None, area=area)]
-        people = [lookups.people[p] for p in lookups.workers(grid, None, area)]
         rows.append({"area_id": area, "area_name": names.get(area) if area else None,
                      "grid_id": grid, "grid_name": names.get(grid), "grid_kind": kind,
-                     "findings": int(per_grid.get(grid, 0)),
-                     "orgs": join_names(orgs, limit), "workers": join_names(people, limit)})
-    frame = pd.DataFrame(rows, columns=RESPONSIBILITY_COLUMNS)
+                     "findings": int(per_grid.get(grid, 0)), **owners(grid, area)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _in_grid_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Residential grids grouped by area, then the business grids; natural order of ids."""
     order = sorted(range(len(frame)), key=lambda i: (
-        frame["area_id"].iat[i] is None, natural_key(frame["area_id"].iat[i] or ""),
-        natural_key(frame["grid_id"].iat[i])))
+        not isinstance(frame["area_id"].iat[i], str),
+        natural_key(frame["area_id"].iat[i] or ""), natural_key(frame["grid_id"].iat[i])))
     return frame.iloc[order].reset_index(drop=True).astype({"findings": "int64"})
 
 
@@ -269,22 +281,11 @@ def owners_per_grid(ds: Dataset, found: pd.DataFrame, lookups: Any) -> pd.DataFr
     """
     from graphmodel.responsibility import place_chain
 
-    grids = ds["grids"]
-    names = ds.names
-    per_grid = found["grid_id"].value_counts() if len(found) else pd.Series(dtype=int)
-    rows = []
-    for grid, kind, area in zip(grids["id"], grids["kind"], grids["area_id"], strict=True):
-        area = area if isinstance(area, str) else None
+    def owner(grid: str, area: str | None) -> dict[str, object]:
         chain = place_chain(ds, grid, None, area)
         org, worker = lookups.organisation(chain), lookups.worker(chain)
-        rows.append({"area_id": area, "area_name": names.get(area) if area else None,
-                     "grid_id": grid, "grid_name": names.get(grid), "grid_kind": kind,
-                     "findings": int(per_grid.get(grid, 0)),
-                     "org_id": org, "org_name": lookups.org_names.get(org) if org else None,
-                     "worker_id": worker,
-                     "worker_name": lookups.people.get(worker) if worker else None})
-    frame = pd.DataFrame(rows, columns=OWNER_COLUMNS).astype(object)
-    order = sorted(range(len(frame)), key=lambda i: (
-        not isinstance(frame["area_id"].iat[i], str),
-        natural_key(frame["area_id"].iat[i] or ""), natural_key(frame["grid_id"].iat[i])))
-    return frame.iloc[order].reset_index(drop=True).astype({"findings": "int64"})
+        return {"org_id": org, "org_name": lookups.org_names.get(org) if org else None,
+                "worker_id": worker,
+                "worker_name": lookups.people.get(worker) if worker else None}
+
+    return _in_grid_order(_rows_per_grid(ds, found, OWNER_COLUMNS, owner).astype(object))
