@@ -115,9 +115,10 @@ CREATE OR REPLACE TEMP TABLE places AS
     LEFT JOIN buildings AS b ON b.id = c.building_id
     LEFT JOIN grids AS g ON g.id = b.grid_id;
 CREATE OR REPLACE TEMP TABLE up AS
-    SELECT DISTINCT id AS place, above
-    FROM (SELECT id, unnest([id, building_id, grid_id, area_id]) AS above FROM places)
-    WHERE above IS NOT NULL;
+    SELECT id AS place, id AS above FROM places
+    UNION ALL SELECT id, building_id FROM places WHERE building_id IS NOT NULL AND building_id <> id
+    UNION ALL SELECT id, grid_id FROM places WHERE grid_id IS NOT NULL AND grid_id <> id
+    UNION ALL SELECT id, area_id FROM places WHERE area_id IS NOT NULL AND area_id <> id;
 CREATE OR REPLACE TEMP TABLE company_count AS
     SELECT building_id, count(*) AS n FROM companies GROUP BY building_id;
 CREATE OR REPLACE TEMP TABLE active_links AS
@@ -128,7 +129,74 @@ CREATE OR REPLACE TEMP TABLE recent_visit_targets AS
       AND date > getvariable('as_of') - getvariable('visit_window_days')::INTEGER;
 
 -- ---------------------------------------------------------------------------------------
--- The eleven gaps
+-- Who serves what, computed once per kind of organisation (hash joins, no correlation):
+--   org_class: each organisation with the classes the gaps ask about
+--              ('party' = sector party, 'liaison' = liaison groups, 'station' = stations
+--              and service centres; one organisation may be in several);
+--   located:   (class, place) when an organisation of the class is located within place;
+--   covered:   (class, place) when one covers place (an active COVERS link to it or to a
+--              container of it);
+--   covers_in: (class, place) when one has an active COVERS link to something within place.
+-- ---------------------------------------------------------------------------------------
+
+CREATE OR REPLACE TEMP TABLE org_class AS
+    SELECT id, located_in, 'party' AS class FROM orgs WHERE sector = 'party'
+    UNION ALL
+    SELECT id, located_in, 'liaison' FROM orgs WHERE kind = 'liaison_group'
+    UNION ALL
+    SELECT id, located_in, 'station' FROM orgs WHERE kind IN ('service_station', 'service_center');
+CREATE OR REPLACE TEMP TABLE located AS
+    SELECT o.class, u.above AS place
+    FROM org_class AS o JOIN up AS u ON u.place = o.located_in;
+CREATE OR REPLACE TEMP TABLE cover_links AS
+    SELECT o.class, l.target_id
+    FROM active_links AS l JOIN org_class AS o ON o.id = l.source_id
+    WHERE l.type = 'COVERS';
+CREATE OR REPLACE TEMP TABLE covered AS
+    SELECT k.class, u.place
+    FROM cover_links AS k JOIN up AS u ON u.above = k.target_id;
+CREATE OR REPLACE TEMP TABLE covers_in AS
+    SELECT k.class, u.above AS place
+    FROM cover_links AS k JOIN up AS u ON u.place = k.target_id;
+CREATE OR REPLACE TEMP TABLE served AS
+    SELECT class, place FROM located
+    UNION ALL SELECT class, place FROM covered;
+
+-- Ties of the liaison-group isolation gap, both directions: (an end, the other end).
+CREATE OR REPLACE TEMP TABLE ties AS
+    SELECT source_id AS one, target_id AS other FROM active_links
+    WHERE type IN ('PARTNERS_WITH', 'SUPPORTS', 'MENTORS', 'MEMBER_OF')
+    UNION ALL
+    SELECT target_id, source_id FROM active_links
+    WHERE type IN ('PARTNERS_WITH', 'SUPPORTS', 'MENTORS', 'MEMBER_OF');
+CREATE OR REPLACE TEMP TABLE assigned AS
+    SELECT DISTINCT l.target_id FROM active_links AS l JOIN people AS p ON p.id = l.source_id
+    WHERE l.type = 'ASSIGNED_TO';
+
+-- The latest assessment on or before as_of of each company, when orange or red, with its
+-- follow-up deadline.
+CREATE OR REPLACE TEMP TABLE high_risk AS
+    SELECT x.company_id, x.level, x.assessed_on, c.building_id,
+           x.assessed_on + CASE WHEN x.level = 4
+                                THEN getvariable('followup_days_orange')::INTEGER
+                                ELSE getvariable('followup_days_red')::INTEGER END AS deadline
+    FROM (SELECT company_id, level, assessed_on FROM risks
+          WHERE assessed_on <= getvariable('as_of')
+          QUALIFY row_number() OVER (PARTITION BY company_id ORDER BY assessed_on DESC) = 1) AS x
+    LEFT JOIN companies AS c ON c.id = x.company_id
+    WHERE x.level >= 4;
+CREATE OR REPLACE TEMP TABLE followed_up AS
+    SELECT r.company_id FROM high_risk AS r JOIN visits AS v ON v.target_id = r.company_id
+    WHERE v.status = 'done' AND v.date BETWEEN r.assessed_on AND r.deadline
+    UNION
+    SELECT r.company_id FROM high_risk AS r JOIN visits AS v ON v.target_id = r.building_id
+    WHERE v.status = 'done' AND v.date BETWEEN r.assessed_on AND r.deadline
+    UNION
+    SELECT r.company_id FROM high_risk AS r JOIN demands AS d ON d.company_id = r.company_id
+    WHERE d.resolved_on BETWEEN r.assessed_on AND r.deadline;
+
+-- ---------------------------------------------------------------------------------------
+-- The eleven gaps: anti-joins on the sets above
 -- ---------------------------------------------------------------------------------------
 
 CREATE OR REPLACE TEMP TABLE findings AS
@@ -138,12 +206,9 @@ SELECT 'grid_without_party_org' AS gap, g.id, g.id AS place,
        to_json({'grid_kind': g.kind,
                 'reason': 'no party organisation located in or covering the grid'}) AS detail
 FROM grids AS g
-WHERE NOT EXISTS (SELECT 1 FROM orgs AS o JOIN up AS u ON u.place = o.located_in
-                  WHERE o.sector = 'party' AND u.above = g.id)
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
-                  WHERE l.type = 'COVERS' AND o.sector = 'party'
-                    AND (l.target_id IN (SELECT above FROM up WHERE place = g.id)
-                         OR g.id IN (SELECT above FROM up WHERE place = l.target_id)))
+ANTI JOIN (SELECT place FROM served WHERE class = 'party'
+           UNION ALL SELECT place FROM covers_in WHERE class = 'party') AS s
+  ON s.place = g.id
 
 UNION ALL
 -- 2. An area with minority residents and no liaison group within it or covering it.
@@ -151,21 +216,14 @@ SELECT 'area_without_liaison_group', a.id, a.id, to_json({'minority_residents': 
 FROM areas AS a
 JOIN (SELECT area_id, sum(residents) AS n FROM population WHERE NOT han GROUP BY area_id) AS m
   ON m.area_id = a.id
+ANTI JOIN (SELECT place FROM served WHERE class = 'liaison') AS s ON s.place = a.id
 WHERE m.n > 0
-  AND NOT EXISTS (SELECT 1 FROM orgs AS o JOIN up AS u ON u.place = o.located_in
-                  WHERE o.kind = 'liaison_group' AND u.above = a.id)
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
-                  WHERE l.type = 'COVERS' AND o.kind = 'liaison_group' AND l.target_id = a.id)
 
 UNION ALL
 -- 3. A building with companies and no service station or centre within it or covering it.
 SELECT 'building_without_service_station', b.id, b.id, to_json({'companies': n.n})
 FROM buildings AS b JOIN company_count AS n ON n.building_id = b.id
-WHERE NOT EXISTS (SELECT 1 FROM orgs AS o JOIN up AS u ON u.place = o.located_in
-                  WHERE o.kind IN ('service_station', 'service_center') AND u.above = b.id)
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
-                  WHERE l.type = 'COVERS' AND o.kind IN ('service_station', 'service_center')
-                    AND l.target_id IN (SELECT above FROM up WHERE place = b.id))
+ANTI JOIN (SELECT place FROM served WHERE class = 'station') AS s ON s.place = b.id
 
 UNION ALL
 -- 4. A company no party organisation or station is at (company or building) or covers,
@@ -173,36 +231,23 @@ UNION ALL
 SELECT 'company_unreached', c.id, c.id,
        to_json({'visit_window_days': getvariable('visit_window_days')::BIGINT})
 FROM companies AS c
-WHERE NOT EXISTS (SELECT 1 FROM orgs AS o
-                  WHERE (o.sector = 'party' OR o.kind IN ('service_station', 'service_center'))
-                    AND o.located_in IN (c.id, c.building_id))
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
-                  WHERE l.type = 'COVERS'
-                    AND (o.sector = 'party' OR o.kind IN ('service_station', 'service_center'))
-                    AND l.target_id IN (SELECT above FROM up WHERE place = c.id))
-  AND NOT EXISTS (SELECT 1 FROM recent_visit_targets AS v
-                  WHERE v.target_id IN (c.id, c.building_id))
+ANTI JOIN (SELECT located_in FROM org_class WHERE class IN ('party', 'station')) AS o
+  ON o.located_in = c.id
+ANTI JOIN (SELECT located_in FROM org_class WHERE class IN ('party', 'station')) AS ob
+  ON ob.located_in = c.building_id
+ANTI JOIN (SELECT place FROM covered WHERE class IN ('party', 'station')) AS s
+  ON s.place = c.id
+ANTI JOIN recent_visit_targets AS v ON v.target_id = c.id
+ANTI JOIN recent_visit_targets AS vb ON vb.target_id = c.building_id
 
 UNION ALL
 -- 5. A company whose latest assessment is orange or red, overdue, with no follow-up.
 SELECT 'risk_without_followup', r.company_id, r.company_id,
        to_json({'level': r.level, 'assessed_on': strftime(r.assessed_on, '%Y-%m-%d'),
                 'deadline': strftime(r.deadline, '%Y-%m-%d')})
-FROM (SELECT x.company_id, x.level, x.assessed_on, c.building_id,
-             x.assessed_on + CASE WHEN x.level = 4
-                                  THEN getvariable('followup_days_orange')::INTEGER
-                                  ELSE getvariable('followup_days_red')::INTEGER END AS deadline
-      FROM (SELECT *, row_number() OVER (PARTITION BY company_id ORDER BY assessed_on DESC) AS k
-            FROM risks WHERE assessed_on <= getvariable('as_of')) AS x
-      LEFT JOIN companies AS c ON c.id = x.company_id
-      WHERE x.k = 1 AND x.level >= 4) AS r
+FROM high_risk AS r
+ANTI JOIN followed_up AS f ON f.company_id = r.company_id
 WHERE r.deadline < getvariable('as_of')
-  AND NOT EXISTS (SELECT 1 FROM visits AS v
-                  WHERE v.status = 'done' AND v.target_id IN (r.company_id, r.building_id)
-                    AND v.date >= r.assessed_on AND v.date <= r.deadline)
-  AND NOT EXISTS (SELECT 1 FROM demands AS d
-                  WHERE d.company_id = r.company_id
-                    AND d.resolved_on >= r.assessed_on AND d.resolved_on <= r.deadline)
 
 UNION ALL
 -- 6. A demand raised on or before as_of, unresolved then, older than demand_max_days.
@@ -219,49 +264,44 @@ UNION ALL
 -- 7. A liaison group with no active tie, either way, to a non-ethnic organisation or company.
 SELECT 'liaison_group_isolated', g.id, g.located_in, '{}'
 FROM orgs AS g
+ANTI JOIN (SELECT t.one FROM ties AS t
+           LEFT JOIN orgs AS o ON o.id = t.other
+           LEFT JOIN companies AS c ON c.id = t.other
+           WHERE c.id IS NOT NULL OR o.sector <> 'ethnic') AS t ON t.one = g.id
 WHERE g.kind = 'liaison_group'
-  AND NOT EXISTS (
-      SELECT 1
-      FROM active_links AS l
-      LEFT JOIN orgs AS o ON o.id = CASE WHEN l.source_id = g.id THEN l.target_id ELSE l.source_id END
-      LEFT JOIN companies AS c ON c.id = CASE WHEN l.source_id = g.id THEN l.target_id ELSE l.source_id END
-      WHERE l.type IN ('PARTNERS_WITH', 'SUPPORTS', 'MENTORS', 'MEMBER_OF')
-        AND g.id IN (l.source_id, l.target_id)
-        AND (c.id IS NOT NULL OR o.sector <> 'ethnic'))
 
 UNION ALL
 -- 8. A liaison group neither led by a party organisation nor under a party parent.
 SELECT 'liaison_group_without_leadership', g.id, g.located_in, '{}'
 FROM orgs AS g
+ANTI JOIN (SELECT l.target_id FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
+           WHERE l.type = 'LEADS' AND o.sector = 'party') AS l ON l.target_id = g.id
+ANTI JOIN (SELECT id FROM orgs WHERE sector = 'party') AS p ON p.id = g.parent_id
 WHERE g.kind = 'liaison_group'
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN orgs AS o ON o.id = l.source_id
-                  WHERE l.type = 'LEADS' AND l.target_id = g.id AND o.sector = 'party')
-  AND NOT EXISTS (SELECT 1 FROM orgs AS p WHERE p.id = g.parent_id AND p.sector = 'party')
 
 UNION ALL
 -- 9. A key building (flagged, or with enough companies) nobody is assigned to.
 SELECT 'key_building_without_worker', b.id, b.id,
        to_json({'companies': coalesce(n.n, 0), 'key_building': b.key_building})
 FROM buildings AS b LEFT JOIN company_count AS n ON n.building_id = b.id
-WHERE (b.key_building OR coalesce(n.n, 0) >= getvariable('key_building_min_companies')::INTEGER)
-  AND NOT EXISTS (SELECT 1 FROM active_links AS l JOIN people AS p ON p.id = l.source_id
-                  WHERE l.type = 'ASSIGNED_TO' AND l.target_id = b.id)
+ANTI JOIN assigned AS a ON a.target_id = b.id
+WHERE b.key_building OR coalesce(n.n, 0) >= getvariable('key_building_min_companies')::INTEGER
 
 UNION ALL
 -- 10. A building with companies and no recent visit to it or to any company in it.
 SELECT 'building_not_visited', b.id, b.id,
        to_json({'companies': n.n, 'visit_window_days': getvariable('visit_window_days')::BIGINT})
 FROM buildings AS b JOIN company_count AS n ON n.building_id = b.id
-WHERE NOT EXISTS (SELECT 1 FROM recent_visit_targets AS v WHERE v.target_id = b.id)
-  AND NOT EXISTS (SELECT 1 FROM companies AS c JOIN recent_visit_targets AS v ON v.target_id = c.id
-                  WHERE c.building_id = b.id)
+ANTI JOIN recent_visit_targets AS v ON v.target_id = b.id
+ANTI JOIN (SELECT c.building_id FROM companies AS c
+           JOIN recent_visit_targets AS v ON v.target_id = c.id) AS cv
+  ON cv.building_id = b.id
 
 UNION ALL
 -- 11. A grid nobody is assigned to (the grid itself).
 SELECT 'grid_without_worker', g.id, g.id, to_json({'grid_kind': g.kind})
 FROM grids AS g
-WHERE NOT EXISTS (SELECT 1 FROM active_links AS l JOIN people AS p ON p.id = l.source_id
-                  WHERE l.type = 'ASSIGNED_TO' AND l.target_id = g.id);
+ANTI JOIN assigned AS a ON a.target_id = g.id;
 
 -- ---------------------------------------------------------------------------------------
 -- Names and places, sorted

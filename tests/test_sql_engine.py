@@ -222,3 +222,35 @@ def test_peer_on_generated_street_tier(tmp_path: Path) -> None:
     path = tmp_path / "street"
     generate("street", seed=7, out=path)
     assert assert_peer_agrees(path, "2026-11-01", tmp_path) > 20
+
+
+def _peer_module() -> Any:
+    """``bench/duckdb_peer.py`` imported in-process (it imports DuckDB only)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("duckdb_peer", REPO / "bench" / "duckdb_peer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_peer_on_random_datasets(generated: Callable[[int], Dataset], tmp_path: Path,
+                                 seed: int) -> None:
+    # every record, with default and non-default parameters, at dates before and after
+    # the data's links start and end
+    import datetime as dt
+
+    peer = _peer_module()
+    ds = generated(seed)
+    directory = tmp_path / f"random{seed}"
+    write_dataset(directory, random_tables(seed))
+    found = 0
+    for as_of in RANDOM_DATES[::2]:
+        for params in PARAM_SETS[:3]:
+            expected = json.loads(findings_to_json(gaps(ds, as_of, **params)))
+            actual = peer.findings(directory, dt.date.fromisoformat(as_of), params)
+            assert actual == expected, f"seed {seed} as of {as_of} {params}"
+            found += len(expected)
+    assert found > 0
