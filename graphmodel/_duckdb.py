@@ -6,7 +6,9 @@ table (its contract columns only, with SQL types from :mod:`graphmodel.schema`: 
 :attr:`graphmodel.dataset.Dataset.within`, built in SQL from those tables
 (:data:`WITHIN_SQL`). The columns are typed from the contract, not
 guessed from the data, so an empty table or an all-blank column compares like any other.
-The connection is built once per dataset object and kept on it.
+The frames are handed to DuckDB as they are and typed by a ``CAST`` in SQL (no Python
+loop over the cells, save for a column that mixes texts with other values). The
+connection is built once per dataset object and kept on it.
 
 Examples
 --------
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from graphmodel import schema
@@ -95,22 +98,32 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
 
 
 def _create(con: Any, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
-    plain = pd.DataFrame({column: _plain(frame[column]) for column in types},
-                         index=range(len(frame)))
     view = f"_load_{name}"
-    con.register(view, plain)
+    con.register(view, pd.DataFrame({column: _readable(frame[column]) for column in types}))
     select = ", ".join(f"CAST({quote(c)} AS {t}) AS {quote(c)}" for c, t in types.items())
     con.execute(f"CREATE TABLE {quote(name)} AS SELECT {select} FROM {quote(view)}")
     con.unregister(view)
 
 
-def _plain(series: pd.Series) -> pd.Series:
-    """A column DuckDB reads without guessing: dates and nullable types as they are, any
-    other column as Python objects with None for blanks."""
+def _readable(series: pd.Series) -> pd.Series:
+    """A column DuckDB reads without guessing, converted without a loop in Python where
+    it can be: dates, nullable types and columns of texts as they are (DuckDB reads None,
+    NaN and NA as NULL, and keeps ``""``), an all-blank column as None; anything else
+    (a mix of texts and numbers...) cell by cell, as texts with None for blanks."""
     values = series.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(values) or isinstance(
             values.dtype, pd.BooleanDtype | pd.Int64Dtype):
         return values
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "empty" or (kind == "floating" and values.isna().all()):  # a missing column
+        # typed NULL by DuckDB, so that the CAST to any contract type works
+        return pd.Series(np.full(len(values), None, dtype=object), dtype=object)
+    if kind == "string" and (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+        return values
+    return _plain(values)
+
+
+def _plain(values: pd.Series) -> pd.Series:
     return pd.Series([None if _blank(v) else str(v) for v in values], dtype=object)
 
 
