@@ -50,6 +50,9 @@ def unsafe_characters() -> re.Pattern[str]:
 def json_safe(text: str) -> str:
     """JSON text with every character :func:`printable` would escape written as ``\\uXXXX``
     (JSON itself only escapes C0): the same data, safe to print on a terminal."""
+    if text.isascii() or not any(unicodedata.category(c) in _UNSAFE_CATEGORIES
+                                 for c in set(text) if not c.isascii()):
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
 
     def escape(match: re.Match[str]) -> str:
         code = ord(match[0])

@@ -416,6 +416,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     rules = _rules(args)
     only = _only(args.only, rules)
+    if not rules and not getattr(args, "by", None) and args.format in ("json", "csv"):
+        records = _fast_findings(args, as_of, only, params)
+        if records is not None:
+            print_records(records, args.format)
+            return 1 if args.fail_on_gaps and records else 0
     dataset = _load(args)
     found = gaps(dataset, as_of=as_of, only=only, rules=rules, **params)
     if getattr(args, "by", None):
@@ -426,6 +431,38 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         err.print(f"{shown(dataset.name)} as of {as_of.isoformat()}: {len(found)} findings in "
                   f"{found['gap'].nunique()} gaps")
     return 1 if args.fail_on_gaps and len(found) else 0
+
+
+def _fast_findings(args: argparse.Namespace, as_of: Any, only: list[str] | None,
+                   params: dict[str, int]) -> list[dict[str, Any]] | None:
+    """The findings by the fast path of a plainly valid CSV dataset
+    (:mod:`graphmodel.csv_duckdb`), or None: then the detailed reader decides."""
+    from graphmodel.csv_duckdb import gap_findings, read_csv_dataset
+    from graphmodel.gaps import gap_names
+    from graphmodel.queries import resolve_params
+
+    con = read_csv_dataset(args.dataset or settings.default_dataset_path())
+    if con is None:
+        return None
+    try:
+        return gap_findings(con, gap_names(only), as_of, resolve_params(**params))
+    finally:
+        con.close()
+
+
+def print_records(records: list[dict[str, Any]], fmt: str) -> None:
+    """Print findings given as records (the fast path) exactly as :func:`print_findings`
+    prints the same findings as a frame (JSON or CSV)."""
+    import json
+
+    if fmt == "json":
+        print(json_safe(json.dumps(records, ensure_ascii=False, indent=2)))
+        return
+    import pandas as pd
+
+    from graphmodel.gaps import GAP_COLUMNS
+
+    print_findings(pd.DataFrame(records, columns=GAP_COLUMNS), fmt)
 
 
 BY_TITLES = {"grid": "网格 grid", "area": "居民区 area", "worker": "责任人 worker",

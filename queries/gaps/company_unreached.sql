@@ -31,7 +31,10 @@ WITH reaching AS (
 )
 SELECT c.id, {'visit_window_days': $visit_window_days} AS detail
 FROM companies AS c
-WHERE NOT EXISTS (SELECT 1 FROM located AS x WHERE x.place = c.id OR x.place = c.building_id)
+-- one equality per anti-join (an OR of two would make DuckDB loop over every pair)
+WHERE NOT EXISTS (SELECT 1 FROM located AS x WHERE x.place = c.id)
+  AND NOT EXISTS (SELECT 1 FROM located AS x WHERE x.place = c.building_id)
   AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = c.id)
-  AND NOT EXISTS (SELECT 1 FROM visited AS x WHERE x.place = c.id OR x.place = c.building_id)
+  AND NOT EXISTS (SELECT 1 FROM visited AS x WHERE x.place = c.id)
+  AND NOT EXISTS (SELECT 1 FROM visited AS x WHERE x.place = c.building_id)
 ORDER BY c.id

@@ -30,9 +30,12 @@ SELECT o.company_id AS id,
 FROM overdue AS o
 WHERE o.deadline < $as_of
   -- a done visit to the company or its building between the assessment and the deadline
+  -- (one equality per anti-join: an OR of two would make DuckDB loop over every pair)
   AND NOT EXISTS (SELECT 1 FROM visits AS v
-                  WHERE v.status = 'done'
-                    AND (v.target_id = o.company_id OR v.target_id = o.building_id)
+                  WHERE v.status = 'done' AND v.target_id = o.company_id
+                    AND v.date BETWEEN o.assessed_on AND o.deadline)
+  AND NOT EXISTS (SELECT 1 FROM visits AS v
+                  WHERE v.status = 'done' AND v.target_id = o.building_id
                     AND v.date BETWEEN o.assessed_on AND o.deadline)
   -- a demand of the company resolved between the assessment and the deadline
   AND NOT EXISTS (SELECT 1 FROM demands AS d
