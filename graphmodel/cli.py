@@ -30,7 +30,10 @@ from rich.text import Text
 if TYPE_CHECKING:
     import pandas as pd
 
-from graphmodel import __version__, _progress, browser, generate, report, schema, server, settings
+    from graphmodel import report
+    from graphmodel.dataset import Dataset
+
+from graphmodel import __version__, _progress, schema, settings
 from graphmodel._problems import (
     LINE_LIMIT,
     DatasetError,
@@ -39,7 +42,6 @@ from graphmodel._problems import (
     json_safe,
     printable,
 )
-from graphmodel.dataset import Dataset, load_dataset
 from graphmodel.errors import (
     GraphmodelError,
     InvalidDateError,
@@ -172,6 +174,8 @@ def _problem_limit(args: argparse.Namespace) -> int | None:
 
 
 def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
+    from graphmodel.dataset import load_dataset
+
     dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None))
     print_problems(dataset.warnings if all_notes else dataset_notes(dataset.warnings),
                    limit=_problem_limit(args))
@@ -876,7 +880,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace, params: dict[str, int], as_of: Any,
             out_dir: Path) -> tuple[int, report.ReportResult | None]:
     """Read the dataset and write the report: (exit status, what was written)."""
-    from graphmodel.dataset import dataset_name
+    from graphmodel import report
+    from graphmodel.dataset import dataset_name, load_dataset
 
     dataset: Dataset | None = None
     conn = None
@@ -913,6 +918,7 @@ def _report(args: argparse.Namespace, params: dict[str, int], as_of: Any,
 
 def print_report_summary(result: report.ReportResult) -> None:
     """Print where the report is, the counts per gap and what changed."""
+    from graphmodel import report
     from graphmodel.gaps import GAP_NAMES
     from graphmodel.queries import get_query
 
@@ -949,6 +955,8 @@ def print_report_summary(result: report.ReportResult) -> None:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """``graphmodel generate``: a synthetic dataset (:mod:`graphmodel.generate`)."""
+    from graphmodel import generate
+
     result = generate.generate(args.tier, seed=args.seed, out=args.out, force=args.force)
     print(f"generated tier {result.tier} (seed {result.seed}) in {result.seconds:.1f} s "
           f"(writing {result.write_seconds:.1f} s) -> {printable(result.out, None)}")
@@ -961,6 +969,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _password_source() -> str:
+    from graphmodel import server
+
     if os.environ.get("NEO4J_PASSWORD"):
         return "$NEO4J_PASSWORD"
     return str(server.password_file())
@@ -969,6 +979,8 @@ def _password_source() -> str:
 def cmd_server(args: argparse.Namespace) -> int:
     """``graphmodel server install|start|restart|stop|status|credentials``."""
     import json
+
+    from graphmodel import server
 
     action = args.action
     if action == "install":
@@ -1013,6 +1025,8 @@ def cmd_server(args: argparse.Namespace) -> int:
 
 def cmd_browser(args: argparse.Namespace) -> int:
     """``graphmodel browser style|guide|write``: Neo4j Browser's style and guide."""
+    from graphmodel import browser, server
+
     if args.action == "style":
         sys.stdout.write(browser.grass())
     elif args.action == "guide":
@@ -1026,6 +1040,8 @@ def cmd_browser(args: argparse.Namespace) -> int:
 
 
 def _add_report_command(commands: argparse._SubParsersAction) -> None:
+    from graphmodel import report
+
     p = commands.add_parser(
         "report", help="dated analyst report: HTML, Excel, JSON/CSV, charts, network map",
         description="Write a dated report folder under DIR (report.html, gaps.xlsx, gaps.json, "
@@ -1077,6 +1093,8 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     out.print(f"[green]✓[/] {shown(args.file)}: {len(rules)} 条规则有效 / rule(s) valid: "
               + ", ".join(shown(r.name) for r in rules))
     if args.dataset is not None:
+        from graphmodel.dataset import load_dataset
+
         dataset = load_dataset(args.dataset)
         empty = rules_without_subjects(rules, dataset)
         for name in empty:
@@ -1120,6 +1138,8 @@ def _add_rules_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_generate_command(commands: argparse._SubParsersAction) -> None:
+    from graphmodel import generate
+
     p = commands.add_parser(
         "generate", help="write a synthetic dataset at street, district or city scale",
         description="Write a synthetic dataset that meets the data contract, with coverage gaps "
@@ -1275,8 +1295,25 @@ def whole_number_arg(low: int = 0, high: int = 36500) -> Callable[[str], int]:
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
+def _add_gaps_command(commands: argparse._SubParsersAction) -> None:
+    from graphmodel.gaps import GAP_NAMES
+
+    p = commands.add_parser("gaps", help="coverage gaps (docs/gaps.md)",
+                            description=f"Run the {len(GAP_NAMES)} coverage gaps: "
+                            + ", ".join(GAP_NAMES)
+                            + ". Exit 0 unless --fail-on-gaps and something was found.")
+    _add_dataset(p)
+    add_gap_options(p)
+    p.add_argument("--by", choices=("grid", "area", "worker", "org"), default=None,
+                   help="count the findings per grid, residential area, responsible worker "
+                   "or accountable organisation (a work list; rule: docs/gaps.md)")
+    p.set_defaults(handler=cmd_gaps)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every command, or of the command ``only`` alone (what
+    :func:`main` runs: the other commands' parsers, some of which import heavy modules to
+    list their choices, are then never built)."""
     parser = ArgumentParser(
         prog="graphmodel",
         description="静安寺街道治理网络图模型 — governance network graph and coverage gaps.",
@@ -1318,19 +1355,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace the template files (or workbook) that are already there")
     p.set_defaults(handler=cmd_template)
 
-    from graphmodel.gaps import GAP_NAMES
-
-    p = commands.add_parser("gaps", help="coverage gaps (docs/gaps.md)",
-                            description=f"Run the {len(GAP_NAMES)} coverage gaps: "
-                            + ", ".join(GAP_NAMES)
-                            + ". Exit 0 unless --fail-on-gaps and something was found.")
-    _add_dataset(p)
-    add_gap_options(p)
-    p.add_argument("--by", choices=("grid", "area", "worker", "org"), default=None,
-                   help="count the findings per grid, residential area, responsible worker "
-                   "or accountable organisation (a work list; rule: docs/gaps.md)")
-    p.set_defaults(handler=cmd_gaps)
+    if only in (None, "gaps"):
+        _add_gaps_command(commands)
     _add_rules_commands(commands)
+
 
     p = commands.add_parser("show", help="everything about one entity (profile)",
                             description="Kind and place chain, organisations located in it or "
@@ -1406,11 +1434,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(handler=cmd_risk)
 
-    _add_report_command(commands)
-    _add_generate_command(commands)
-    _add_neo4j_commands(commands)
-    _add_server_commands(commands)
-    _add_browser_commands(commands)
+    for name, add in (("report", _add_report_command), ("generate", _add_generate_command),
+                      ("neo4j", _add_neo4j_commands), ("server", _add_server_commands),
+                      ("browser", _add_browser_commands)):
+        if only in (None, name):
+            add(commands)
 
     p = commands.add_parser("schema", help="print the data contract and graph model (Markdown)",
                             description="Print docs/schema.md (the default, also --markdown) or "
@@ -1458,6 +1486,18 @@ def _error_line(exc: BaseException) -> str:
     return printable(message or type(exc).__name__, LINE_LIMIT)
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option: the top-level
+    options take no value), or None when there is none or it is unknown."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+COMMANDS = ("validate", "info", "template", "gaps", "rules", "show", "links", "path", "risk",
+            "report", "generate", "neo4j", "server", "browser", "schema")
+"""Every command of :func:`build_parser` (tests/test_cli.py checks the list)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -1468,7 +1508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     returns 2; any other failure prints one line and returns 1 (``GRAPHMODEL_DEBUG=1``
     shows the traceback).
     """
-    args = build_parser().parse_args(argv)
+    args = build_parser(_command_named(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if getattr(args, "wide", False):
         out.width = WIDE
     # The driver logs every retry as a warning; the command prints one clear message instead.

@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import stat
 from collections.abc import Callable
@@ -177,7 +178,7 @@ def _table_files(path: Path) -> dict[str, Path] | None:
 
 def _header(table: schema.Table, data: bytes) -> list[str] | None:
     """The header's column names when they are plainly fine, else None."""
-    line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    line = data.split(b"\n", 1)[0].rstrip(b"\r")  # the first line only (see _first_line)
     if b'"' in line:
         return None
     try:
@@ -189,15 +190,6 @@ def _header(table: schema.Table, data: bytes) -> list[str] | None:
         return None
     required = {c.name for c in table.columns if c.required}
     return names if required <= set(names) else None
-
-
-def _read_raw(con: Any, table: schema.Table, file: Path, names: list[str]) -> None:
-    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    not_blank = " OR ".join(f"{_q(n)} IS NOT NULL" for n in names)
-    con.execute(
-        f"CREATE TABLE {_q('raw_' + table.name)} AS SELECT * FROM read_csv($file, header = true, "
-        f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        f"strict_mode = true, null_padding = false) WHERE {not_blank}", {"file": str(file)})
 
 
 def _q(name: str) -> str:
@@ -241,22 +233,29 @@ def _parser(column: schema.Column) -> Callable[[str], Any]:
     return lambda v: spellings.get(v.lower())
 
 
-def _value_map(con: Any, table: str, column: schema.Column) -> dict[str, Any] | None:
-    """Typed value of each distinct cell of a typed column, or None if one is invalid."""
-    parse = _parser(column)
-    distinct = con.execute(f"SELECT DISTINCT {_q(column.name)} FROM {_q('raw_' + table)} "
-                           f"WHERE {_q(column.name)} IS NOT NULL").fetchall()
-    values = {}
-    for (raw,) in distinct:
-        value = parse(raw)
-        if value is None:
-            return None
-        values[raw] = value
-    return values
+RAW = "_raw_"
+"""Prefix of the raw text column kept beside each typed column (for the checks)."""
 
 
-def _typed_table(con: Any, table: schema.Table, names: list[str]) -> bool:
-    """Create the typed table from its raw one; False when a value is invalid."""
+def _sql_typed(column: schema.Column, raw: str) -> str | None:
+    """SQL giving a typed column from its raw text ``raw`` (None: the column is text)."""
+    if column.type == "date":
+        return f"TRY_CAST(replace({raw}, '/', '-') AS DATE)"
+    if column.type == "int":
+        return f"TRY_CAST({raw} AS BIGINT)"
+    if column.type not in ("bool", "level", "enum"):
+        return None
+    words: dict[str, Any] = (_BOOLEANS if column.type == "bool" else schema.RISK_SPELLINGS
+                             if column.type == "level" else schema.enum_spellings(column))
+    cases = " ".join(f"WHEN {_literal(word)} THEN {_sql_value(value)}"
+                     for word, value in words.items())
+    return f"CAST(CASE lower({raw}) {cases} END AS {SQL_TYPES[column.type]})"
+
+
+def _read_typed(con: Any, table: schema.Table, file: Path, names: list[str]) -> None:
+    """One pass of DuckDB's CSV reader: the typed table, with each typed column's raw text
+    beside it (``_raw_<column>``); blank lines dropped."""
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     selects = []
     for column in table.columns:
         sql_type = SQL_TYPES[column.type]
@@ -265,36 +264,33 @@ def _typed_table(con: Any, table: schema.Table, names: list[str]) -> bool:
         if column.name not in names:
             selects.append(f"{default} AS {_q(column.name)}")
             continue
-        expression = _q(column.name)
-        if column.type not in ("id", "str", "ref"):
-            values = _value_map(con, table.name, column)
-            if values is None:
-                return False
-            expression = _typed_expression(con, column, values)
-        selects.append(f"coalesce({expression}, {default}) AS {_q(column.name)}")
-    con.execute(f"CREATE TABLE {_q(table.name)} AS SELECT {', '.join(selects)} "
-                f"FROM {_q('raw_' + table.name)}")
-    return True
+        typed = _sql_typed(column, _q(column.name))
+        if typed is None:
+            selects.append(_q(column.name))
+            continue
+        selects += [f"coalesce({typed}, {default}) AS {_q(column.name)}",
+                    f"{_q(column.name)} AS {_q(RAW + column.name)}"]
+    not_blank = " OR ".join(f"{_q(n)} IS NOT NULL" for n in names)
+    con.execute(
+        f"CREATE TABLE {_q(table.name)} AS SELECT {', '.join(selects)} FROM read_csv($file, "
+        f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
+        f"escape = '\"', strict_mode = true, null_padding = false) WHERE {not_blank}",
+        {"file": str(file)})
 
 
-def _typed_expression(con: Any, column: schema.Column, values: dict[str, Any]) -> str:
-    """SQL typing a raw column to ``values`` (its distinct cells' typed values): a cast when
-    DuckDB's cast gives exactly ``values`` (checked on the distinct cells), else a CASE."""
-    name, sql_type = _q(column.name), SQL_TYPES[column.type]
-    cast = {"date": f"TRY_CAST(replace({name}, '/', '-') AS DATE)",
-            "int": f"TRY_CAST({name} AS BIGINT)"}.get(column.type)
-    if cast is not None and values:
-        raws = list(values)
-        probe = cast.replace(name, "raw")
-        found = con.execute(f"SELECT {probe} FROM unnest($raws) AS t(raw)",
-                            {"raws": raws}).fetchall()
-        if [row[0] for row in found] == [values[r] for r in raws]:
-            return cast
-    if not values:
-        return f"CAST(NULL AS {sql_type})"
-    cases = " ".join(f"WHEN {_literal(raw)} THEN CAST({_sql_value(value)} AS {sql_type})"
-                     for raw, value in values.items())
-    return f"CASE {name} {cases} END"
+def _values_exact(con: Any, table: str, column: schema.Column) -> bool:
+    """Whether every distinct cell of a typed column is valid and typed by the SQL of
+    :func:`_sql_typed` exactly as :mod:`graphmodel.validation` types it."""
+    parse = _parser(column)
+    raws = [row[0] for row in con.execute(
+        f"SELECT DISTINCT {_q(RAW + column.name)} FROM {_q(table)} "
+        f"WHERE {_q(RAW + column.name)} IS NOT NULL").fetchall()]
+    expected = [parse(raw) for raw in raws]
+    if None in expected:
+        return False
+    typed = _sql_typed(column, "raw")
+    found = con.execute(f"SELECT {typed} FROM unnest($raws) AS t(raw)", {"raws": raws}).fetchall()
+    return [row[0] for row in found] == expected
 
 
 def _sql_value(value: Any) -> str:
@@ -302,7 +298,7 @@ def _sql_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return _literal(str(value))  # a date (ISO) or an enum's canonical text
+    return _literal(str(value))
 
 
 def _literal(text: str) -> str:
@@ -320,86 +316,88 @@ def _empty_table(con: Any, table: schema.Table) -> None:
 
 
 def _checks(tables: dict[str, list[str]], quoted: set[str]) -> list[str]:
-    """SQL statements each counting rows that break a rule (every one must give 0).
+    """SQL queries each counting what breaks a rule (every one must give 0).
 
-    ``quoted``: the tables whose files hold a quote, the only way a cell spans lines."""
-    checks: list[str] = []
-    checks.append("SELECT count(*) - count(DISTINCT id) FROM _ids")
-    checks.append("SELECT count(*) FROM _ids WHERE strlen(id) <> length(id)")  # look-alikes
+    ``quoted``: the tables whose files hold a quote, the only way a cell spans lines or
+    has a blank at its edge."""
+    checks = ["SELECT count(*) - count(DISTINCT id) + count_if(strlen(id) <> length(id)) "
+              "FROM _ids",  # unique, and plain ASCII (no look-alike can hide)
+              _reference_check()]
     for name, names in tables.items():
         table = schema.TABLES[name]
-        checks.append(f"SELECT CASE WHEN count(*) < {table.min_rows} THEN 1 ELSE 0 END "
-                      f"FROM {_q(name)}")
+        bad = []
         for column in table.columns:
-            if column.required and column.name in names:
-                checks.append(f"SELECT count(*) FROM {_q('raw_' + name)} "
-                              f"WHERE {_q(column.name)} IS NULL")
-            if column.type == "ref":
-                checks.append(_reference_check(name, column))
-            if name in quoted and column.name in names:
-                checks.append(f"SELECT count(*) FROM {_q('raw_' + name)} WHERE {_q(column.name)} "
-                              f"<> trim({_q(column.name)}, ' ' || chr(13) || chr(10))")
-            if name in quoted and column.name in names and column.name not in FREE_TEXT_COLUMNS:
-                checks.append(f"SELECT count(*) FROM {_q('raw_' + name)} WHERE "
-                              f"contains({_q(column.name)}, chr(10))")
+            if column.name not in names:
+                continue
+            raw = _q(RAW + column.name if _sql_typed(column, "x") else column.name)
+            if column.required:
+                bad.append(f"{raw} IS NULL")
+            if name in quoted:
+                bad.append(f"{raw} <> trim({raw}, ' ' || chr(13) || chr(10))")
+                if column.name not in FREE_TEXT_COLUMNS:
+                    bad.append(f"contains({raw}, chr(10))")
+        checks.append(f"SELECT (count(*) < {table.min_rows})::INTEGER"
+                      + (f" + count_if({' OR '.join(bad)})" if bad else "") + f" FROM {_q(name)}")
         for key in table.keys:
             complete = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key if k != "since") or "true"
             columns = ", ".join(_q(k) for k in key)
             checks.append(f"SELECT count(*) FROM (SELECT {columns} FROM {_q(name)} "
                           f"WHERE {complete} GROUP BY ALL HAVING count(*) > 1)")
-    checks += _link_checks() + _rule_checks()
-    return checks
+    return [*checks, *_RULE_CHECKS]
 
 
-def _reference_check(name: str, column: schema.Column) -> str:
-    allowed = "" if column.refs == ("*",) else (
-        " AND i.tbl IN (" + ", ".join(_literal(t) for t in column.refs) + ")")
-    return (f"SELECT count(*) FROM {_q(name)} AS x WHERE x.{_q(column.name)} IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM _ids AS i WHERE i.id = x.{_q(column.name)}"
-            f"{allowed})")
+def _tables_list(tables: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_literal(t) for t in tables) + "]"
+
+
+def _reference_check() -> str:
+    """References to no entity, or to one of a table the column (or, in ``links``, the
+    link type at that end) does not allow: one hash join of every reference with the ids."""
+    parts = []
+    for table in schema.TABLES.values():
+        for column in table.columns:
+            if column.type != "ref":
+                continue
+            allowed = "NULL::VARCHAR[]" if column.refs == ("*",) else _tables_list(column.refs)
+            if table.name == "links":
+                cases = " ".join(
+                    f"WHEN {_literal(t.name)} THEN "
+                    f"{_tables_list(t.sources if column.name == 'source_id' else t.targets)}"
+                    for t in schema.LINK_TYPES.values())
+                allowed = f"CASE type {cases} END"
+            parts.append(f"SELECT {_q(column.name)} AS ref, {allowed} AS allowed "
+                         f"FROM {_q(table.name)} WHERE {_q(column.name)} IS NOT NULL")
+    return (f"SELECT count(*) FROM ({' UNION ALL '.join(parts)}) AS r "
+            f"LEFT JOIN _ids AS i ON i.id = r.ref "
+            f"WHERE i.id IS NULL OR (r.allowed IS NOT NULL AND NOT list_contains(r.allowed, i.tbl))")
 
 
 def _setup() -> list[str]:
-    """The tables the checks use: every id with its table, and the allowed link endpoints."""
+    """The table the checks use: every id with its table."""
     ids = " UNION ALL ".join(f"SELECT id, '{t}' AS tbl FROM {_q(t)}"
                              for t in schema.ENTITY_TABLES)
-    pairs = [(t.name, side, allowed) for t in schema.LINK_TYPES.values()
-             for side, allowed in (("source_id", t.sources), ("target_id", t.targets))]
-    rows = ", ".join(f"({_literal(n)}, {_literal(s)}, {_literal(a)})"
-                     for n, s, tables in pairs for a in tables)
-    return [f"CREATE TEMP TABLE _ids AS {ids}",
-            "CREATE TEMP TABLE _endpoints (type VARCHAR, side VARCHAR, tbl VARCHAR)",
-            f"INSERT INTO _endpoints VALUES {rows}"]
+    return [f"CREATE TEMP TABLE _ids AS {ids}"]
 
 
-def _link_checks() -> list[str]:
-    return [
-        *(f"SELECT count(*) FROM links AS l JOIN _ids AS i ON i.id = l.{side} "
-          f"WHERE NOT EXISTS (SELECT 1 FROM _endpoints AS e WHERE e.type = l.type "
-          f"AND e.side = '{side}' AND e.tbl = i.tbl)" for side in ("source_id", "target_id")),
-        "SELECT count(*) FROM links WHERE until < since",  # a warning: the detailed path says it
-    ]
-
-
-def _rule_checks() -> list[str]:
-    return [
-        "SELECT count(*) FROM grids WHERE kind = 'residential' AND area_id IS NULL",
-        "SELECT count(*) FROM grids WHERE kind = 'business' AND area_id IS NOT NULL",
-        "SELECT count(*) FROM grids AS g JOIN residential_areas AS a ON a.id = g.area_id "
-        "WHERE g.kind = 'residential' AND g.street_id IS NOT NULL "
-        "AND a.street_id IS NOT NULL AND a.street_id <> g.street_id",
-        "SELECT count(*) FROM population WHERE registered > residents",
-        "SELECT count(*) FROM demands WHERE status = 'resolved' AND resolved_on IS NULL",
-        "SELECT count(*) FROM demands WHERE resolved_on < raised_on",
-    ]
+_RULE_CHECKS = (
+    "SELECT count(*) FROM links WHERE until < since",  # a warning: the detailed path says it
+    "SELECT count(*) FROM grids WHERE kind = 'residential' AND area_id IS NULL",
+    "SELECT count(*) FROM grids WHERE kind = 'business' AND area_id IS NOT NULL",
+    "SELECT count(*) FROM grids AS g JOIN residential_areas AS a ON a.id = g.area_id "
+    "WHERE g.kind = 'residential' AND g.street_id IS NOT NULL "
+    "AND a.street_id IS NOT NULL AND a.street_id <> g.street_id",
+    "SELECT count(*) FROM population WHERE registered > residents",
+    "SELECT count(*) FROM demands WHERE status = 'resolved' AND resolved_on IS NULL",
+    "SELECT count(*) FROM demands WHERE resolved_on < raised_on",
+)
+"""The contract's rules across columns (and one warning) as counts."""
 
 
 def _all_pass(con: Any, checks: list[str]) -> bool:
-    for check in checks:
-        result = con.execute(check).fetchone()
-        if result is not None and result[0]:
-            return False
-    return True
+    """Whether every check counts zero (one statement: one round trip, one plan)."""
+    total = con.execute("SELECT " + " + ".join(f"coalesce(({check}), 0)"
+                                               for check in checks)).fetchone()
+    return total is not None and total[0] == 0
 
 
 # ---------------------------------------------------------------------------
@@ -431,41 +429,74 @@ def read_csv_dataset(path: str | Path) -> duckdb.DuckDBPyConnection | None:
     if files is None:
         return None
     headers: dict[str, list[str]] = {}
-    quoted: set[str] = set()
     for name, file in files.items():
-        data = file.read_bytes()
-        header = _header(schema.TABLES[name], data)
-        if header is None or not screen_bytes(data):
+        header = _header(schema.TABLES[name], _first_line(file))
+        if header is None:
             return None
         headers[name] = header
-        if b'"' in data:
-            quoted.add(name)
     con = duckdb.connect(":memory:")
     try:
-        return con if _build(con, files, headers, quoted) else None
+        if _build(con, files, headers):
+            return con
     except duckdb.Error:
-        return None
+        pass
+    con.close()
+    return None
 
 
-def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]],
-           quoted: set[str]) -> bool:
+def _first_line(file: Path) -> bytes:
+    with open(file, "rb") as handle:
+        return handle.readline(1 << 16)
+
+
+def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> bool:
+    """Read the tables (in worker threads, biggest first) while the files' bytes are
+    screened, then run the checks and build ``within``; False on anything unusual."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from graphmodel._duckdb import WITHIN_SQL
 
-    for name, file in files.items():
-        _read_raw(con, schema.TABLES[name], file, headers[name])
+    order = sorted(files, key=lambda name: -files[name].stat().st_size)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        reads = [pool.submit(_read_table, con.cursor(), schema.TABLES[name], files[name],
+                             headers[name]) for name in order]
+        quoted = _screen_files(files)
+        if quoted is None:
+            for read in reads:
+                read.cancel()
+            return False
+        if not all(read.result() for read in reads):  # a DuckDB error is raised here
+            return False
     for table in schema.TABLES.values():
         if table.name not in files:
             _empty_table(con, table)
-        elif not _typed_table(con, table, headers[table.name]):
-            return False
     for statement in _setup():
         con.execute(statement)
     if not _all_pass(con, _checks(headers, quoted)):
         return False
-    for name in files:
-        con.execute(f"DROP TABLE {_q('raw_' + name)}")
     con.execute(WITHIN_SQL)
     return True
+
+
+def _screen_files(files: dict[str, Path]) -> set[str] | None:
+    """The tables whose files hold a quote, or None when a file fails :func:`screen_bytes`."""
+    quoted = set()
+    for name, file in files.items():
+        data = file.read_bytes()
+        if not screen_bytes(data):
+            return None
+        if b'"' in data:
+            quoted.add(name)
+    return quoted
+
+
+def _read_table(cursor: Any, table: schema.Table, file: Path, names: list[str]) -> bool:
+    try:
+        _read_typed(cursor, table, file, names)
+        return all(_values_exact(cursor, table.name, column) for column in table.columns
+                   if column.name in names and _sql_typed(column, "x"))
+    finally:
+        cursor.close()
 
 
 # ---------------------------------------------------------------------------
@@ -473,27 +504,32 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]],
 # ---------------------------------------------------------------------------
 
 _PLACES_SQL = """
-CREATE TEMP TABLE _names AS
-SELECT id, name FROM streets UNION ALL SELECT id, name FROM residential_areas
-UNION ALL SELECT id, name FROM grids UNION ALL SELECT id, name FROM buildings
-UNION ALL SELECT id, name FROM companies UNION ALL SELECT id, name FROM organizations
-UNION ALL SELECT id, name FROM people UNION ALL SELECT id, category FROM demands;
-CREATE TEMP TABLE _place_grid AS
-SELECT id AS place, id AS grid_id FROM grids
-UNION ALL SELECT id, grid_id FROM buildings
-UNION ALL SELECT c.id, b.grid_id FROM companies AS c LEFT JOIN buildings AS b ON b.id = c.building_id;
-CREATE TEMP TABLE _place_area AS
-SELECT id AS place, id AS area_id FROM residential_areas
-UNION ALL SELECT id, area_id FROM grids WHERE area_id IS NOT NULL
-UNION ALL SELECT p.place, g.area_id FROM _place_grid AS p JOIN grids AS g ON g.id = p.grid_id
-          WHERE p.place <> p.grid_id AND g.area_id IS NOT NULL;
+WITH p AS (SELECT DISTINCT unnest($places) AS place),
+pg AS (
+    SELECT p.place, coalesce(g.id, b.grid_id, cb.grid_id) AS grid_id
+    FROM p
+    LEFT JOIN grids AS g ON g.id = p.place
+    LEFT JOIN buildings AS b ON b.id = p.place
+    LEFT JOIN companies AS c ON c.id = p.place
+    LEFT JOIN buildings AS cb ON cb.id = c.building_id
+)
+SELECT pg.place, pg.grid_id, coalesce(a.id, pgrid.area_id) AS area_id
+FROM pg
+LEFT JOIN residential_areas AS a ON a.id = pg.place
+LEFT JOIN grids AS pgrid ON pgrid.id = pg.grid_id
 """
-"""Each entity's name (a demand's category) and each place's grid and residential area, as
-:attr:`graphmodel.dataset.Dataset.names`, ``place_grid`` and ``place_area``."""
+"""Each place's grid and residential area, as :attr:`graphmodel.dataset.Dataset.place_grid`
+and ``place_area`` (a grid, building or company has a grid; an area, a residential grid and
+what it holds have an area)."""
 
-_PLACE_OF = {"self": "f.id",
-             "demand_company": "(SELECT d.company_id FROM demands AS d WHERE d.id = f.id)",
-             "org_location": "(SELECT o.located_in FROM organizations AS o WHERE o.id = f.id)"}
+_NAMES_SQL = " UNION ALL ".join(
+    f"SELECT id, {'category' if table == 'demands' else 'name'} AS name FROM {table} "
+    f"WHERE id IN (SELECT unnest($ids))" for table in schema.ENTITY_TABLES)
+"""The names of some entities (a demand's: its category), as ``Dataset.names``."""
+
+_PLACE_COLUMN = {"demand_company": ("demands", "company_id"),
+                 "org_location": ("organizations", "located_in")}
+"""Where a finding's place is, for the gaps whose place is not the finding itself."""
 
 
 def gap_findings(con: Any, names: list[str], as_of: dt.date,
@@ -516,29 +552,32 @@ def gap_findings(con: Any, names: list[str], as_of: dt.date,
     from graphmodel.queries import get_query
     from graphmodel.sql_engine import sql_parameters, sql_text
 
-    if not _has_table(con, "_names"):
-        con.execute(_PLACES_SQL)
     given = {"as_of": as_of, **values}
-    records: list[dict[str, Any]] = []
+    found: list[tuple[str, str, Any, dict[str, Any]]] = []  # gap, id, place, detail
     for name in sorted(names):
         query = get_query(name)
         text = sql_text(query.group, query.name)
-        rows = con.execute(
-            f"WITH f AS ({text}) "
-            f"SELECT f.id, n.name, p.grid_id, gn.name, a.area_id, an.name, f.detail "
-            f"FROM (SELECT f.*, nullif({_PLACE_OF[query.place]}, '') AS place FROM f) AS f "
-            f"LEFT JOIN _names AS n ON n.id = f.id "
-            f"LEFT JOIN _place_grid AS p ON p.place = f.place "
-            f"LEFT JOIN _names AS gn ON gn.id = p.grid_id "
-            f"LEFT JOIN _place_area AS a ON a.place = f.place "
-            f"LEFT JOIN _names AS an ON an.id = a.area_id ORDER BY f.id",
-            {n: given[n] for n in sql_parameters(text)}).fetchall()
-        records += [{"gap": name, "id": row[0], "name": row[1], "grid_id": row[2],
-                     "grid_name": row[3], "area_id": row[4], "area_name": row[5],
-                     "detail": row[6] if isinstance(row[6], dict) else {}} for row in rows]
+        rows = con.execute(text, {n: given[n] for n in sql_parameters(text)}).fetchall()
+        places = _places_of(con, query.place, [row[0] for row in rows])
+        found += [(name, row[0], places.get(row[0]), row[1] if isinstance(row[1], dict) else {})
+                  for row in rows]
+    where = {row[0]: row[1:] for row in con.execute(
+        _PLACES_SQL, {"places": sorted({p for _, _, p, _ in found if p})}).fetchall()}
+    wanted = {i for _, i, _, _ in found} | {x for g, a in where.values() for x in (g, a) if x}
+    named = dict(con.execute(_NAMES_SQL, {"ids": sorted(wanted)}).fetchall())
+    records = []
+    for gap, id_, place, detail in found:
+        grid, area = where.get(place, (None, None))
+        records.append({"gap": gap, "id": id_, "name": named.get(id_), "grid_id": grid,
+                        "grid_name": named.get(grid), "area_id": area,
+                        "area_name": named.get(area), "detail": detail})
     return records
 
 
-def _has_table(con: Any, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $name",
-                            {"name": name}).fetchone()[0])
+def _places_of(con: Any, place: str, ids: list[str]) -> dict[str, Any]:
+    """The place of each finding id (see :data:`graphmodel.queries.Place`)."""
+    if place not in _PLACE_COLUMN:
+        return {i: i for i in ids}
+    table, column = _PLACE_COLUMN[place]
+    return dict(con.execute(f"SELECT id, nullif({column}, '') FROM {table} "
+                            f"WHERE id IN (SELECT unnest($ids))", {"ids": ids}).fetchall())

@@ -150,3 +150,16 @@ def test_param_needs_name_equals_value():
                  ["neo4j", "query", "bridges", "--param", "top"]):
         with pytest.raises(SystemExit, match="NAME=VALUE"):
             main(argv)
+
+
+def test_commands_lists_every_command_and_one_command_builds_alone() -> None:
+    from graphmodel.cli import COMMANDS, build_parser
+
+    def choices(parser: object) -> tuple[str, ...]:
+        action = next(a for a in parser._actions  # type: ignore[attr-defined]
+                      if a.__class__.__name__ == "_SubParsersAction")
+        return tuple(action.choices)
+
+    assert choices(build_parser()) == COMMANDS
+    assert "gaps" in choices(build_parser("gaps"))
+    assert "report" not in choices(build_parser("gaps"))
