@@ -186,7 +186,8 @@ def header(result: dict[str, Any]) -> str:
 
 
 TIER_COLUMNS = ("tier", "companies", "input rows", "runs", "pyarrow floor: process (in-process)",
-                "DuckDB peer", "graphmodel gaps", "project / peer", "project / floor",
+                "DuckDB peer", "graphmodel gaps", "project / peer (CPU time)",
+                "project / floor",
                 "in-process: load_dataset + gaps", "peak MB", "identical answers", "findings")
 
 
@@ -201,7 +202,9 @@ def tier_rows(result: dict[str, Any]) -> list[list[str]]:
             tier, f"{r['companies']:,}", f"{r['rows']:,}", str(r["repeat"]),
             f"{s(r['floor']['seconds'])} ({s(r['floor']['in_process_seconds'])})",
             s(r["peer"]["seconds"]), s(r["project"]["seconds"]),
-            f"{r['ratios']['project_to_peer']:.2f}×", f"{r['ratios']['project_to_floor']:.1f}×",
+            f"{r['ratios']['project_to_peer']:.2f}× "
+            f"({r['ratios'].get('project_to_peer_cpu', float('nan')):.2f}×)",
+            f"{r['ratios']['project_to_floor']:.1f}×",
             split, f"{r['project']['max_rss_mb']:,.0f}",
             "yes" if r["identical_answers"] else "NO", f"{r['findings']:,}"])
     return rows
@@ -292,7 +295,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"{s(base['python_pass_seconds'])} for `python -c pass`, "
         f"+{s(base['import_beyond_pass_seconds'])} (median of {base['runs']} paired runs)."
         if base else "", "",
-        md_table(TIER_COLUMNS, tier_rows(result)), ""]
+        md_table(TIER_COLUMNS, tier_rows(result)), "",
+        "The commands this run executed, from the repository root (`bench/run.py` prints "
+        "them first):", "", "```sh", *commands(result), "```", ""]
     for step, g in result.get("growth", {}).items():
         parts += [f"Time per company {step}: project ×{g['project_per_company_x']:.2f}, "
                   f"peer ×{g['peer_per_company_x']:.2f}.", ""]
@@ -303,6 +308,16 @@ def markdown(result: dict[str, Any]) -> str:
         parts += ["Neo4j:", "", md_table(NEO4J_COLUMNS, neo4j_rows(result)), ""]
     parts += ["Goals:", "", ratios_markdown(result)]
     return "\n".join(parts) + "\n"
+
+
+def commands(result: dict[str, Any]) -> list[str]:
+    """The command lines of a run (the Neo4j one only where Neo4j was measured)."""
+    lines = list(result.get("baseline", {}).get("commands", {}).values())
+    neo = result.get("neo4j", {})
+    for tier, recorded in result.get("commands", {}).items():
+        lines += [line for key, line in recorded.items()
+                  if key != "neo4j" or (not neo.get("skipped") and tier in neo)]
+    return lines
 
 
 def ratios_markdown(result: dict[str, Any]) -> str:

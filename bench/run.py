@@ -240,7 +240,7 @@ def bench_tier(tier: str, commands: dict[str, Command], args: argparse.Namespace
         "peer": summary(peers),
         "project": summary(projects),
         "inprocess": {
-            **summary(inprocess),
+            **{f"process_{key}": value for key, value in summary(inprocess).items()},
             **{key: median([x[key] for x in inside])
                for key in ("import_seconds", "read_seconds", "load_seconds", "gaps_seconds",
                            "seconds") if all(key in x for x in inside)},
@@ -252,6 +252,8 @@ def bench_tier(tier: str, commands: dict[str, Command], args: argparse.Namespace
         "findings_match_planted": None if expected is None else counts == {
             k: v for k, v in expected.items() if v},
         "ratios": {"project_to_peer": project_s / peer_s,
+                   "project_to_peer_cpu": median([r.cpu_seconds for r in projects])
+                   / median([r.cpu_seconds for r in peers]),
                    "project_to_floor": project_s / floor_s,
                    "peer_to_floor": peer_s / floor_s},
         "us_per_company": {"project": project_s / companies * 1e6,
@@ -263,6 +265,8 @@ def growth(tiers: dict[str, Any]) -> dict[str, Any]:
     found = [t for t in TIER_ORDER if t in tiers]
     out = {}
     for small, big in itertools.pairwise(found):
+        if small == "street":  # fixed costs (interpreter, imports) dominate the street tier
+            continue
         a, b = tiers[small], tiers[big]
         out[f"{small}->{big}"] = {
             "companies_x": b["companies"] / a["companies"],
