@@ -34,6 +34,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import importlib.metadata
+import importlib.util
 import itertools
 import json
 import os
@@ -382,6 +383,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         dt.date.fromisoformat(args.as_of)
     except ValueError:
         parser.error(f"--as-of {args.as_of!r} is not YYYY-MM-DD")
+    if importlib.util.find_spec("pyarrow") is None:
+        parser.error("the read floor needs pyarrow: .venv/bin/pip install pyarrow")
     args.scratch = args.scratch.resolve()
     return args
 
@@ -404,10 +407,14 @@ def main(argv: list[str] | None = None) -> int:
         "as_of": args.as_of, "seed": args.seed, "scratch": str(args.scratch),
         "commands": {tier: {k: str(c) for k, c in commands[tier].items()} for tier in tiers},
     }
-    result["baseline"] = bench_import(max(IMPORT_RUNS, args.repeat))
-    result["tiers"] = {tier: bench_tier(tier, commands[tier], args) for tier in tiers}
-    result["growth"] = growth(result["tiers"])
-    result["neo4j"] = bench_neo4j(commands, args)
+    try:
+        result["baseline"] = bench_import(max(IMPORT_RUNS, args.repeat))
+        result["tiers"] = {tier: bench_tier(tier, commands[tier], args) for tier in tiers}
+        result["growth"] = growth(result["tiers"])
+        result["neo4j"] = bench_neo4j(commands, args)
+    except RuntimeError as exc:  # a measured command failed: say which, no traceback
+        print(f"benchmark stopped: {exc}", file=sys.stderr)
+        return 1
     result["load_average_end"] = list(os.getloadavg())
     result["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     result["targets"] = report.targets(result)
