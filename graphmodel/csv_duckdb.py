@@ -5,9 +5,10 @@ a loaded :class:`~graphmodel.dataset.Dataset` (the typed contract tables and ``w
 the gaps' SQL (``queries/gaps/*.sql``) runs on them unchanged, without pandas and without a
 Python loop over rows:
 
-1. a byte-level screen of each file (C-speed ``bytes`` searches, no regular expression over
-   the text): control and invisible characters, blanks to strip around a cell, runs of 11
-   digits (where an ID-card or mobile number could hide), a lone quote or carriage return;
+1. a screen of each file's whole text by one regular expression (RE2 in DuckDB, files in
+   parallel; :data:`UNUSUAL`): control and invisible characters, non-ASCII blanks, a blank
+   at a cell's edge, runs of 11 digits (where an ID-card or mobile number could hide), a
+   lone carriage return; and an odd number of quotes;
 2. the header, read from the first line: every column a contract column (or ``name_en``),
    each once, the required ones present;
 3. DuckDB's CSV reader (strict: a row of the wrong width, a bad UTF-8 byte are errors);
@@ -47,7 +48,8 @@ from graphmodel import schema
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["OPTIONAL_COLUMNS", "read_csv_dataset", "screen_bytes"]
+__all__ = ["OPTIONAL_COLUMNS", "UNQUOTED_EDGES", "UNUSUAL", "gap_findings", "read_csv_dataset",
+           "screen"]
 
 OPTIONAL_COLUMNS = frozenset({"name_en"})
 """Columns accepted beyond the contract's own (as :mod:`graphmodel.validation`)."""
@@ -59,17 +61,22 @@ SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR"
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
                              "bool": "BOOLEAN", "date": "DATE"}
 
-_BAD_BYTES = bytes([*range(0x00, 0x09), 0x09, 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
-"""ASCII control characters and the tab (never in a cell but free text; the screen is strict)."""
+UNUSUAL = (
+    # C0 and C1 controls, tab, no-break space, soft hyphen and the invisible characters of
+    # graphmodel._cells (zero-width, marks, fillers, variation selectors, byte-order mark)
+    r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x{a0}\x{ad}\x{34f}\x{61c}\x{115f}\x{1160}\x{1680}"
+    r"\x{17b4}\x{17b5}\x{180b}-\x{180f}\x{2000}-\x{200f}\x{2028}-\x{202f}\x{205f}-\x{206f}"
+    r"\x{3000}\x{3164}\x{fe00}-\x{fe0f}\x{feff}\x{ffa0}\x{fff9}-\x{fffb}]"
+    r"|[0-9]{11}"  # where an ID-card or mobile number could hide
+    r"|\r[^\n]|\r\z| \z"  # a lone carriage return; a blank at the very end
+)
+"""What no plainly valid file holds (RE2 syntax): any match sends the dataset to the
+detailed reader."""
 
-_RARE_SEQUENCES: dict[bytes, tuple[bytes, ...]] = {
-    b"\xcd": (b"\xcd\x8f",), b"\xd8": (b"\xd8\x9c",),
-    b"\xe1": (b"\xe1\x85\x9f", b"\xe1\x85\xa0", b"\xe1\x9a\x80", b"\xe1\x9e\xb4", b"\xe1\x9e\xb5",
-              *(b"\xe1\xa0" + bytes([b]) for b in range(0x8b, 0x90))),
-}
-"""UTF-8 of invisible characters behind lead bytes rare in Chinese text (U+034F, U+061C,
-U+115F, U+1160, U+1680, U+17B4, U+17B5, U+180B..U+180F), by lead byte."""
-_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+UNQUOTED_EDGES = r"[,\n] | [,\r\n]"
+"""A blank at a cell's edge in a file without quotes (with quotes, a comma may sit inside
+a cell: the checks then compare each cell with its trimmed self)."""
+
 _DATE_RE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}$")
 _BOOLEANS: dict[str, bool] = {
     "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
@@ -79,78 +86,41 @@ _FIRST_DATE = dt.date(1900, 1, 1)
 _MAX_INT = 2**53
 
 
-def screen_bytes(data: bytes) -> bool:
-    """Whether a file's bytes are plainly clean for the fast path.
-
-    Clean: no control character or tab, no invisible or non-ASCII blank character, no blank
-    at the edge of a cell (in a file with quotes, the SQL checks look at the cells' edges),
-    no run of 11 digits, no lone carriage return, an even number of quotes, no byte-order
-    mark. Every test is a C loop over the bytes (``bytes.translate``, ``memchr``, numpy).
+def screen(con: Any, files: list[Path]) -> set[Path] | None:
+    """The files that hold a quote, or None when a file holds something unusual
+    (:data:`UNUSUAL`, :data:`UNQUOTED_EDGES`, an odd number of quotes) or is not UTF-8.
 
     Examples
     --------
-    >>> screen_bytes("id,name\\nA-1,静安寺\\n".encode())
+    >>> import duckdb, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.csv").write_text("id,name\\nA-1,静安寺·东\\n", encoding="utf-8")
+    >>> _ = (folder / "b.csv").write_text('id,name\\nA-2,"静安, 寺"\\n', encoding="utf-8")
+    >>> sorted(f.name for f in screen(duckdb.connect(), sorted(folder.iterdir())))
+    ['b.csv']
+    >>> _ = (folder / "c.csv").write_text("id,name\\nA-3,13912345678\\n", encoding="utf-8")
+    >>> screen(duckdb.connect(), sorted(folder.iterdir())) is None
     True
-    >>> screen_bytes("id,name\\nA-1, 静安寺\\n".encode())
-    False
-    >>> screen_bytes("id,name\\nA-1,13912345678\\n".encode())
-    False
     """
-    import numpy as np
+    import duckdb
 
-    if data.startswith(b"\xef\xbb\xbf") or data.count(b'"') % 2 or data.endswith(b" "):
-        return False
-    if len(data.translate(None, _BAD_BYTES)) != len(data):
-        return False
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return False
-    if b"0" * 11 in data.translate(_DIGITS):
-        return False
-    if any(lead in data and any(s in data for s in sequences)
-           for lead, sequences in _RARE_SEQUENCES.items()):
-        return False
-    octets = np.frombuffer(b"\n" + data + b"\n\n", dtype=np.uint8)
-    return not (_blank_edges(octets, b'"' in data) or _bad_wide_characters(data, octets))
+    try:
+        rows = _screen_rows(con, files)
+    except duckdb.Error:  # not UTF-8, unreadable
+        return None
+    if len(rows) != len(files) or any(row[2] for row in rows):
+        return None
+    return {Path(row[0]) for row in rows if row[1]}
 
 
-def _blank_edges(octets: Any, quoted: bool) -> bool:
-    """A space next to a comma, a line end or a quote (a cell to strip); with quotes in the
-    file a comma may sit inside a cell, and the SQL checks decide instead."""
-    if quoted:
-        return False
-    import numpy as np
-
-    at = np.flatnonzero(octets == 0x20)
-    before, after = octets[at - 1], octets[at + 1]
-    return bool((np.isin(before, (0x2c, 0x0a)) | np.isin(after, (0x2c, 0x0a, 0x0d))).any())
-
-
-def _bad_wide_characters(data: bytes, octets: Any) -> bool:
-    """Invisible or blank characters behind the lead bytes common in Chinese text (U+0080..
-    U+00BF, U+2000..U+207F, U+3000..U+33FF, U+FE00..U+FFFF), checked vectorised."""
-    import numpy as np
-
-    def after(lead: int) -> tuple[Any, Any]:
-        if bytes([lead]) not in data:
-            empty = np.empty(0, dtype=np.uint8)
-            return empty, empty
-        at = np.flatnonzero(octets[:-2] == lead)
-        return octets[at + 1], octets[at + 2]
-
-    second, _ = after(0xc2)  # C1 controls, no-break space, soft hyphen
-    if (((second >= 0x80) & (second <= 0xa0)) | (second == 0xad)).any():
-        return True
-    second, third = after(0xe2)  # U+2000..U+200F, U+2028..U+202F, U+205F..U+206F
-    if (((second == 0x80) & ((third <= 0x8f) | ((third >= 0xa8) & (third <= 0xaf))))
-            | ((second == 0x81) & (third >= 0x9f) & (third <= 0xaf))).any():
-        return True
-    second, third = after(0xe3)  # U+3000 ideographic space, U+3164 Hangul filler
-    if (((second == 0x80) & (third == 0x80)) | ((second == 0x85) & (third == 0xa4))).any():
-        return True
-    second, third = after(0xef)  # variation selectors, BOM, U+FFA0, U+FFF9..U+FFFB
-    return bool((((second == 0xb8) & (third <= 0x8f)) | ((second == 0xbb) & (third == 0xbf))
-                 | ((second == 0xbe) & (third == 0xa0))
-                 | ((second == 0xbf) & (third >= 0xb9) & (third <= 0xbb))).any())
+def _screen_rows(con: Any, files: list[Path]) -> list[tuple[Any, ...]]:
+    return con.execute(
+        "SELECT filename, contains(content, '\"'), regexp_matches(content, $unusual) "
+        "OR (NOT contains(content, '\"') AND regexp_matches(content, $edges)) "
+        "OR (strlen(content) - strlen(replace(content, '\"', ''))) % 2 = 1 "
+        "FROM read_text($files)",
+        {"unusual": UNUSUAL, "edges": UNQUOTED_EDGES, "files": [str(f) for f in files]},
+    ).fetchall()
 
 
 # ---------------------------------------------------------------------------
@@ -450,7 +420,7 @@ def _first_line(file: Path) -> bytes:
 
 
 def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> bool:
-    """Read the tables (in worker threads, biggest first) while the files' bytes are
+    """Read the tables (in worker threads, biggest first) while the files' text is
     screened, then run the checks and build ``within``; False on anything unusual."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -460,13 +430,14 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         reads = [pool.submit(_read_table, con.cursor(), schema.TABLES[name], files[name],
                              headers[name]) for name in order]
-        quoted = _screen_files(files)
-        if quoted is None:
+        quoted_files = screen(con.cursor(), list(files.values()))
+        if quoted_files is None:
             for read in reads:
                 read.cancel()
             return False
         if not all(read.result() for read in reads):  # a DuckDB error is raised here
             return False
+    quoted = {name for name, file in files.items() if file in quoted_files}
     for table in schema.TABLES.values():
         if table.name not in files:
             _empty_table(con, table)
@@ -476,18 +447,6 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
         return False
     con.execute(WITHIN_SQL)
     return True
-
-
-def _screen_files(files: dict[str, Path]) -> set[str] | None:
-    """The tables whose files hold a quote, or None when a file fails :func:`screen_bytes`."""
-    quoted = set()
-    for name, file in files.items():
-        data = file.read_bytes()
-        if not screen_bytes(data):
-            return None
-        if b'"' in data:
-            quoted.add(name)
-    return quoted
 
 
 def _read_table(cursor: Any, table: schema.Table, file: Path, names: list[str]) -> bool:

@@ -17,7 +17,7 @@ from _generate import random_tables
 from conftest import minimal_tables, write_dataset
 
 from graphmodel import _duckdb, schema, settings
-from graphmodel.csv_duckdb import gap_findings, read_csv_dataset, screen_bytes
+from graphmodel.csv_duckdb import gap_findings, read_csv_dataset, screen
 from graphmodel.dataset import load_dataset
 from graphmodel.gaps import GAP_NAMES, findings_records, gaps
 from graphmodel.generate import generate
@@ -177,17 +177,36 @@ def test_a_workbook_or_a_file_is_never_read_here(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("data, clean", [
     ("id,name\nA,静安寺·东\n", True),
-    ("id,name\nA,“静安”，（寺）、。\n", True),
+    ("id,name\nA,“静安”，（寺）、。￥\n", True),
     ("id,name\r\nA,b\r\n", True),
     ("id,name\rA,b\n", False),
     ("id,name\nA,b \n", False),
-    ("id,name\nA,b\u00a0\n", False),
-    ("id,name\nA,b\u2028c\n", False),
-    ("id,name\nA,b\ufeffc\n", False),
-    ("id,name\nA,b\u180ec\n", False),
-    ("id,name\nA,110101199003074514\n", False),
+    ("id,name\nA,b\nB, c\n", False),
     ('id,name\nA,"b, c"\n', True),
     ('id,name\nA,"b\n', False),
+    ("id,name\nA,b\u00a0\n", False),
+    ("id,name\nA,b\u3000\n", False),
+    ("id,name\nA,b\u2028c\n", False),
+    ("id,name\nA,b\u200bc\n", False),
+    ("id,name\nA,b\ufeffc\n", False),
+    ("\ufeffid,name\nA,b\n", False),
+    ("id,name\nA,b\u180ec\n", False),
+    ("id,name\nA,b\tc\n", False),
+    ("id,name\nA,b\x07c\n", False),
+    ("id,name\nA,110101199003074514\n", False),
+    ("id,name\nA,+86 139 1234 5678\n", True),  # spaced: the detailed checks see cells
 ])
-def test_screen(data: str, clean: bool) -> None:
-    assert screen_bytes(data.encode("utf-8")) is clean
+def test_screen(tmp_path: Path, data: str, clean: bool) -> None:
+    import duckdb
+
+    file = tmp_path / "t.csv"
+    file.write_text(data, encoding="utf-8", newline="")
+    assert (screen(duckdb.connect(), [file]) is not None) is clean
+
+
+def test_screen_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    import duckdb
+
+    file = tmp_path / "t.csv"
+    file.write_bytes("id,name\nA,静安寺\n".encode("gb18030"))
+    assert screen(duckdb.connect(), [file]) is None
