@@ -353,7 +353,9 @@ def gaps_markdown() -> str:
              "[data_contract.md](data_contract.md)), evaluated on a date `as_of` (default: "
              "today). The definitions are the same on every backend: for one dataset and one "
              "`as_of`, the embedded backend and Neo4j return the same set of (`gap`, `id`) "
-             "pairs. Each gap's Cypher is `queries/gaps/<gap>.cypher`.", "",
+             "pairs. Each gap's SQL, the embedded backend's form run by DuckDB, is "
+             "`queries/gaps/<gap>.sql`; its Cypher, for Neo4j, is "
+             "`queries/gaps/<gap>.cypher`.", "",
              "## Shared terms", "", _SHARED_TERMS, "",
              "## Parameters", "",
              "Every parameter is a whole number ≥ 0 and can be overridden on the command line "

@@ -3,15 +3,15 @@
 :func:`run` takes a query name, a source and a date and returns the query's DataFrame:
 
 - ``backend="embedded"``: ``source`` is a :class:`~graphmodel.dataset.Dataset` or the path
-  of a dataset; the query's embedded implementation (pandas, networkx) answers;
+  of a dataset; the query's embedded form answers: a gap's SQL
+  (``queries/gaps/<name>.sql``) run by DuckDB (:mod:`graphmodel.sql_engine`), an analyst's
+  rule compiled to SQL, the linkage and risk queries in pandas and networkx;
 - ``backend="neo4j"``: ``source`` is the name a dataset was loaded under (or a Dataset,
   whose ``name`` is used); the query's Cypher answers, on the server of
   :func:`~graphmodel.neo4j_backend.connection_settings` (environment, else the local
   server) unless ``conn`` is given;
-- ``backend="sql"``: as embedded, but a gap is answered by its SQL
-  (``queries/gaps/<name>.sql``) run by DuckDB (:mod:`graphmodel.sql_engine`); an
-  analyst's rule is already SQL. It stands beside pandas until it replaces it
-  (docs/performance.md), and :data:`BACKENDS` does not list it yet.
+- ``backend="sql"``: a synonym of ``"embedded"`` for the queries that have SQL (the gaps
+  and the rules); any other query refuses it. :data:`BACKENDS` does not list it.
 
 Both engines return the same frame: the query's :attr:`~graphmodel.queries.Query.columns`
 in that order, with the types of :attr:`~graphmodel.queries.Query.dtypes` (:func:`conform`).
@@ -42,7 +42,7 @@ Backend = Literal["embedded", "neo4j", "sql"]
 BACKENDS: tuple[Backend, ...] = ("embedded", "neo4j")
 ENGINES: tuple[Backend, ...] = (*BACKENDS, "sql")
 """Every engine :func:`run` accepts: :data:`BACKENDS` (the choices offered to users) and
-``"sql"``, the gaps' SQL on DuckDB."""
+``"sql"``, the embedded engine named for its language (the gaps and rules only)."""
 
 Source = Dataset | str | Path
 
@@ -78,7 +78,7 @@ def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
     as_of : datetime.date or str, optional
         The evaluation date (default today).
     backend : {"embedded", "neo4j", "sql"}
-        The engine ("sql": the gaps and rules only).
+        The engine ("sql": "embedded", for the gaps and rules only).
     conn : Connection, optional
         Neo4j connection settings (default from the environment).
     **params
@@ -104,11 +104,10 @@ def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
         ds = dataset_of(source)
         values.update({key: resolve_entity(ds, values[key]) for key in query.entity_params})
         if engine == "sql" and query.group != "rules":  # a rule's embedded form is SQL
-            from graphmodel.sql_engine import run_sql
+            from graphmodel.sql_engine import require_sql
 
-            frame = run_sql(query, ds, day, values)
-        else:
-            frame = query.embedded(ds, as_of_timestamp(day), **values)
+            require_sql(query)
+        frame = query.embedded(ds, as_of_timestamp(day), **values)
         if query.finish is not None:
             frame = query.finish(query, ds, frame)
     else:

@@ -1,14 +1,12 @@
-"""The declarative embedded engine: a query's SQL, run by DuckDB (``backend="sql"``).
+"""The embedded engine of the gaps: a query's SQL, run by DuckDB.
 
 Every gap has its SQL beside its Cypher, ``queries/<group>/<name>.sql``: one statement over
 the dataset's typed tables and the ``within`` relation of :func:`graphmodel._duckdb.connect`,
 with the query's parameters (``$as_of``, ``$visit_window_days``...) as DuckDB named
-parameters, returning ``id`` and ``detail`` (a struct) ordered by id, exactly what the
-pandas implementation returns. :func:`graphmodel.engine.run` then adds the names and
-places and conforms the types, as for pandas, so both give the same DataFrame.
-
-The pandas gaps stay the default embedded engine until this one replaces them
-(docs/performance.md).
+parameters, returning ``id`` and ``detail`` (a struct) ordered by id. A gap's embedded form
+(:mod:`graphmodel.gaps`) is :func:`run_sql`; :func:`graphmodel.engine.run` then adds the
+names and places and conforms the types, as for Neo4j's rows, so both engines give the
+same DataFrame.
 
 Examples
 --------
@@ -37,7 +35,7 @@ if TYPE_CHECKING:
     from graphmodel.dataset import Dataset
     from graphmodel.queries import Query
 
-__all__ = ["has_sql", "run_sql", "sql_parameters", "sql_text"]
+__all__ = ["has_sql", "require_sql", "run_sql", "sql_parameters", "sql_text"]
 
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -56,6 +54,13 @@ def sql_text(group: str, name: str) -> str:
 def has_sql(query: Query) -> bool:
     """Whether the query has a ``.sql`` file (the gaps, so far)."""
     return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
+
+
+def require_sql(query: Query) -> None:
+    """Refuse a query without SQL (:class:`~graphmodel.errors.UsageError`)."""
+    if not has_sql(query):
+        raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
+                         f"{query.name}.sql); backend 'sql' runs the gaps and rules so far")
 
 
 def sql_parameters(text: str) -> list[str]:
@@ -77,9 +82,7 @@ def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -
     UsageError
         When the query has no SQL, or a parameter of its SQL has no value.
     """
-    if not has_sql(query):
-        raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
-                         f"{query.name}.sql); backend 'sql' runs the gaps so far")
+    require_sql(query)
     text = sql_text(query.group, query.name)
     given = {"as_of": as_of, **values}
     names = sql_parameters(text)
