@@ -1013,6 +1013,75 @@ def _stop(home: Path, timeout: float) -> bool:
     return bool(pids)
 
 
+def import_full(
+    nodes: Sequence[Path],
+    relationships: Sequence[Path],
+    home: Path | None = None,
+    *,
+    multiline: bool = False,
+    report_file: Path | None = None,
+    timeout: float = 120.0,
+) -> float:
+    """Replace the ``neo4j`` database with CSV files: stop, ``neo4j-admin database import
+    full``, start again.
+
+    Whatever the database held is gone afterwards (``--overwrite-destination``): the caller
+    checks that it is empty first (:func:`graphmodel.neo4j_bulk.bulk_load` does). The
+    server is started again whether the import succeeds or not, and only then is an
+    import failure raised.
+
+    Parameters
+    ----------
+    nodes, relationships : sequence of Path
+        Node and relationship CSV files, each with its own typed header.
+    home : Path, optional
+        Server home directory; defaults to :func:`default_home`.
+    multiline : bool
+        Some quoted value spans several lines (slower import).
+    report_file : Path, optional
+        Where neo4j-admin writes its report of bad entries (default: beside the first file).
+    timeout : float
+        Seconds to wait for the server to answer after the import.
+
+    Returns
+    -------
+    float
+        Seconds neo4j-admin ran (the import alone, without the stop and restart).
+
+    Raises
+    ------
+    ServerError
+        If the server is not installed, the import fails, or the server does not restart.
+    """
+    home = _home(home)
+    if not is_installed(home):
+        raise ServerError(f"the local Neo4j server is not installed in {home}")
+    report = report_file or Path(nodes[0]).parent / "import.report"
+    cmd = [_java(), "-Xmx1g", "-cp", str(home / "lib" / "*"), ADMIN_CLASS,
+           # the database first: --nodes and --relationships take any number of files
+           "database", "import", "full", DEFAULT_DATABASE, "--overwrite-destination=true",
+           f"--report-file={report}"]
+    if multiline:
+        cmd.append("--multiline-fields=true")
+    cmd += [f"--nodes={path}" for path in nodes]
+    cmd += [f"--relationships={path}" for path in relationships]
+    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
+    stop(home)
+    try:
+        began = time.monotonic()
+        with _locked(home):
+            result = subprocess.run(cmd, env=env, cwd=home, capture_output=True, text=True,
+                                    check=False)
+        seconds = time.monotonic() - began
+    finally:
+        start(home, timeout=timeout)
+    if result.returncode != 0:
+        lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
+                 if line.strip() and not line.strip().startswith("at ")]
+        raise ServerError("neo4j-admin database import failed: " + " | ".join(lines[-6:]))
+    return seconds
+
+
 def status(home: Path | None = None) -> dict[str, Any]:
     """Describe the server.
 
