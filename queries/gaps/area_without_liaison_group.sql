@@ -7,31 +7,41 @@
 -- (graphmodel._duckdb.connect). Returns id and detail (a struct), one row per finding,
 -- ordered by id.
 --
--- Cost: O(V + E): one pass over population, two hash joins of the place tree.
+-- Cost: O(V + E): semi-joins of the place tables with the few places where liaison groups
+-- are.
 
-WITH liaison_groups AS (
-    SELECT id, located_in FROM organizations WHERE kind = 'liaison_group'
-), minority AS (
+WITH minority AS (
     -- Han in any spelling (汉族, 汉, Han, any case) is the majority
     SELECT area_id, CAST(sum(residents) AS BIGINT) AS residents
     FROM population
     WHERE lower(trim(ethnic_group)) NOT IN ('汉族', '汉', 'han')
     GROUP BY area_id
+), located AS (
+    -- where liaison groups are located
+    SELECT located_in AS place FROM organizations WHERE kind = 'liaison_group'
 ), served AS (
-    -- a liaison group located within the area
-    SELECT w.container AS place FROM within AS w JOIN liaison_groups AS o ON o.located_in = w.place
+    -- an area with a liaison group within it: in the area itself, in one of its grids, in a
+    -- building of those, or in a company of those buildings (semi-joins on the few places)
+    SELECT id AS area_id FROM residential_areas WHERE id IN (SELECT place FROM located)
     UNION
-    -- an active COVERS link from a liaison group to the area
-    SELECT w.place
-    FROM within AS w
-    JOIN links AS l ON l.target_id = w.container
-    JOIN liaison_groups AS o ON o.id = l.source_id
-    WHERE l.type = 'COVERS'
-      AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+    SELECT area_id FROM grids WHERE id IN (SELECT place FROM located)
+    UNION
+    SELECT g.area_id FROM buildings AS b JOIN grids AS g ON g.id = b.grid_id
+    WHERE b.id IN (SELECT place FROM located)
+    UNION
+    SELECT g.area_id FROM companies AS c JOIN buildings AS b ON b.id = c.building_id
+    JOIN grids AS g ON g.id = b.grid_id
+    WHERE c.id IN (SELECT place FROM located)
+    UNION
+    -- an active COVERS link from a liaison group to the area (an area's only container is
+    -- its street, and a link to a street covers nothing)
+    SELECT l.target_id FROM links AS l
+    WHERE l.type = 'COVERS' AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+      AND l.source_id IN (SELECT id FROM organizations WHERE kind = 'liaison_group')
 )
 SELECT a.id, {'minority_residents': m.residents} AS detail
 FROM residential_areas AS a
 JOIN minority AS m ON m.area_id = a.id
 WHERE m.residents > 0
-  AND NOT EXISTS (SELECT 1 FROM served AS s WHERE s.place = a.id)
+  AND a.id NOT IN (SELECT area_id FROM served WHERE area_id IS NOT NULL)
 ORDER BY a.id

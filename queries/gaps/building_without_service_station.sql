@@ -7,26 +7,31 @@
 -- (graphmodel._duckdb.connect). Returns id and detail (a struct), one row per finding,
 -- ordered by id.
 --
--- Cost: O(V + E): one count of companies per building, two hash joins of the place tree.
+-- Cost: O(V + E): semi-joins of buildings and companies with the few station places, and
+-- anti-joins with the few covered targets.
 
-WITH stations AS (
-    SELECT id, located_in FROM organizations WHERE kind IN ('service_station', 'service_center')
-), housed AS (
+WITH housed AS (
     SELECT building_id, count(*) AS companies FROM companies GROUP BY building_id
-), served AS (
-    -- a station located within the building (in it or in one of its companies)
-    SELECT w.container AS place FROM within AS w JOIN stations AS o ON o.located_in = w.place
+), stations AS (
+    SELECT id, located_in FROM organizations WHERE kind IN ('service_station', 'service_center')
+), located AS (
+    -- a building with a station within it: in the building or in one of its companies
+    SELECT id AS building_id FROM buildings WHERE id IN (SELECT located_in FROM stations)
     UNION
-    -- an active COVERS link from a station to the building, its grid or its area
-    SELECT w.place
-    FROM within AS w
-    JOIN links AS l ON l.target_id = w.container
-    JOIN stations AS o ON o.id = l.source_id
-    WHERE l.type = 'COVERS'
-      AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+    SELECT building_id FROM companies WHERE id IN (SELECT located_in FROM stations)
+), covered AS (
+    -- targets of active COVERS links from stations
+    SELECT DISTINCT l.target_id AS place FROM links AS l
+    WHERE l.type = 'COVERS' AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+      AND l.source_id IN (SELECT id FROM stations)
 )
 SELECT b.id, {'companies': h.companies} AS detail
 FROM buildings AS b
 JOIN housed AS h ON h.building_id = b.id
-WHERE NOT EXISTS (SELECT 1 FROM served AS s WHERE s.place = b.id)
+LEFT JOIN grids AS g ON g.id = b.grid_id
+WHERE b.id NOT IN (SELECT building_id FROM located WHERE building_id IS NOT NULL)
+  -- an active COVERS link to the building, its grid or its area (one equality each)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = b.id)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = b.grid_id)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = g.area_id)
 ORDER BY b.id

@@ -16,13 +16,10 @@ WITH reaching AS (
     -- located_in exactly the company or its building (not anything else within)
     SELECT DISTINCT located_in AS place FROM reaching WHERE located_in IS NOT NULL
 ), covered AS (
-    -- an active COVERS link to the company or to one of its containers
-    SELECT DISTINCT w.place
-    FROM within AS w
-    JOIN links AS l ON l.target_id = w.container
-    JOIN reaching AS o ON o.id = l.source_id
-    WHERE l.type = 'COVERS'
-      AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+    -- targets of active COVERS links: a target covers itself and everything within it
+    SELECT DISTINCT l.target_id AS place FROM links AS l
+    WHERE l.type = 'COVERS' AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+      AND l.source_id IN (SELECT id FROM reaching)
 ), visited AS (
     -- done visits in (as_of - window, as_of]; planned visits never count
     SELECT DISTINCT target_id AS place FROM visits
@@ -31,10 +28,16 @@ WITH reaching AS (
 )
 SELECT c.id, {'visit_window_days': $visit_window_days} AS detail
 FROM companies AS c
--- one equality per anti-join (an OR of two would make DuckDB loop over every pair)
+LEFT JOIN buildings AS b ON b.id = c.building_id
+LEFT JOIN grids AS g ON g.id = b.grid_id
+-- one equality per anti-join against a small set (an OR of several would make DuckDB loop
+-- over every pair); the containers of a company: its building, grid and area
 WHERE NOT EXISTS (SELECT 1 FROM located AS x WHERE x.place = c.id)
   AND NOT EXISTS (SELECT 1 FROM located AS x WHERE x.place = c.building_id)
   AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = c.id)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = c.building_id)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = b.grid_id)
+  AND NOT EXISTS (SELECT 1 FROM covered AS x WHERE x.place = g.area_id)
   AND NOT EXISTS (SELECT 1 FROM visited AS x WHERE x.place = c.id)
   AND NOT EXISTS (SELECT 1 FROM visited AS x WHERE x.place = c.building_id)
 ORDER BY c.id

@@ -7,28 +7,35 @@
 -- (graphmodel._duckdb.connect). Returns id and detail (a struct), one row per finding,
 -- ordered by id.
 --
--- Cost: O(V + E): three hash joins of the place tree with the party organisations.
+-- Cost: O(V + E): semi-joins of the grids, buildings and companies with the few places
+-- where party organisations are or that they cover.
 
-WITH party AS (
-    SELECT id, located_in FROM organizations WHERE sector = 'party'
+WITH party_places AS (
+    -- where party organisations are located
+    SELECT located_in AS place FROM organizations WHERE sector = 'party'
 ), covered_targets AS (
-    SELECT l.target_id AS place
-    FROM links AS l JOIN party AS o ON o.id = l.source_id
-    WHERE l.type = 'COVERS'
-      AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+    -- targets of active COVERS links from party organisations
+    SELECT l.target_id AS place FROM links AS l
+    WHERE l.type = 'COVERS' AND (l.since IS NULL OR l.since <= $as_of) AND (l.until IS NULL OR l.until >= $as_of)
+      AND l.source_id IN (SELECT id FROM organizations WHERE sector = 'party')
+), touched AS (
+    -- places with a party organisation in them or a COVERS link to them
+    SELECT place FROM party_places UNION SELECT place FROM covered_targets
 ), served AS (
-    -- a party organisation located within the grid
-    SELECT w.container AS place FROM within AS w JOIN party AS o ON o.located_in = w.place
+    -- a grid with such a place within it: the grid itself, one of its buildings, or a
+    -- company in one of them (semi-joins: DuckDB hashes the few places, not the tables)
+    SELECT id AS grid_id FROM grids WHERE id IN (SELECT place FROM touched)
     UNION
-    -- an active COVERS link to the grid or to its area
-    SELECT w.place FROM within AS w JOIN covered_targets AS t ON t.place = w.container
+    SELECT grid_id FROM buildings WHERE id IN (SELECT place FROM touched)
     UNION
-    -- an active COVERS link to anything within the grid
-    SELECT w.container FROM within AS w JOIN covered_targets AS t ON t.place = w.place
+    SELECT b.grid_id FROM companies AS c JOIN buildings AS b ON b.id = c.building_id
+    WHERE c.id IN (SELECT place FROM touched)
 )
 SELECT g.id,
        {'grid_kind': g.kind,
         'reason': 'no party organisation located in or covering the grid'} AS detail
 FROM grids AS g
-WHERE NOT EXISTS (SELECT 1 FROM served AS s WHERE s.place = g.id)
+WHERE g.id NOT IN (SELECT grid_id FROM served WHERE grid_id IS NOT NULL)
+  -- an active COVERS link to the grid's area covers the grid
+  AND NOT EXISTS (SELECT 1 FROM covered_targets AS t WHERE t.place = g.area_id)
 ORDER BY g.id
