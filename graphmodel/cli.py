@@ -343,8 +343,6 @@ def _read_config(path: Path) -> dict[str, object]:
 def _rules(args: argparse.Namespace) -> list[Any]:
     """The rules of ``--rules FILE``, else of the config file's ``rules = "FILE"`` (relative
     to the config file), read and checked before anything runs (docs/rules.md)."""
-    from graphmodel.rules import load_rules
-
     path: Path | None = Path(args.rules) if getattr(args, "rules", None) else None
     if path is None and getattr(args, "config", None):
         import tomllib
@@ -358,7 +356,11 @@ def _rules(args: argparse.Namespace) -> list[Any]:
         named = data.get("rules") if isinstance(data, dict) else None
         if isinstance(named, str) and named.strip():
             path = config.parent / named.strip()
-    return load_rules(path) if path is not None else []
+    if path is None:
+        return []
+    from graphmodel.rules import load_rules
+
+    return load_rules(path)
 
 
 def print_findings(found: object, fmt: str) -> None:
@@ -781,7 +783,8 @@ def cmd_neo4j_load(args: argparse.Namespace) -> int:
                   f"{result.relationships} relationships in {result.seconds:.1f}s "
                   f"(removed {result.deleted_relationships} stale relationships"
                   + (f", {result.deleted_nodes} stale entities" if args.sync else "") + ")")
-    print_summary(args, run, f"已载入 loaded {result.nodes + result.relationships:,} nodes and "
+    done = "未变化 unchanged, nothing written:" if result.unchanged else "已载入 loaded"
+    print_summary(args, run, f"{done} {result.nodes + result.relationships:,} nodes and "
                   f"relationships of {shown(result.dataset)}")
     return 0
 

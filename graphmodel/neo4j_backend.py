@@ -73,6 +73,9 @@ DEFAULT_BATCH_SIZE = 20000
 """Rows per write transaction: big enough that commits are a small part of a load, small
 enough for the local server's 2 GB heap."""
 
+DEFAULT_WRITERS = 3
+"""Write transactions in flight at once (see :func:`load`)."""
+
 LOADER_VERSION = 2
 """Part of every dataset fingerprint: a loader that writes a different graph from the same
 tables bumps it, so the next load of an unchanged dataset writes again."""
@@ -416,7 +419,7 @@ class LoadResult:
 
 
 def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-         sync: bool = False, progress: bool = True) -> LoadResult:
+         sync: bool = False, progress: bool = True, writers: int = DEFAULT_WRITERS) -> LoadResult:
     """Load a validated dataset into Neo4j, idempotently.
 
     The first load of a dataset creates its nodes and relationships (``CREATE``); later loads
@@ -438,6 +441,9 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
         Also delete entities of this dataset that are no longer in it.
     progress : bool
         Show a progress bar on stderr (once the load has run for a second).
+    writers : int
+        Transactions sent at the same time, each on its own session: while the server
+        writes one batch the next is being packed and sent.
 
     Returns
     -------
@@ -471,15 +477,17 @@ def load(ds: Dataset, conn: Connection | None = None, batch_size: int = DEFAULT_
             n_nodes = sum(map(len, nodes.values()))
             n_rels = sum(map(len, rels.values()))
             create = not existed
-            work = [_node_work(label, extra, group, create) for label, rows in nodes.items()
-                    for extra, group in _by_extra_label(rows).items()]
-            work += _relationship_work(rels, nodes, create)
+            node_work = [_node_work(label, extra, group, create)
+                         for label, rows in nodes.items()
+                         for extra, group in _by_extra_label(rows).items()]
+            rel_work = _relationship_work(rels, nodes, create)
             with _progress.step("write"), _progress.bar(
                     total=n_nodes + n_rels, unit="rec", desc=f"写入 loading {ds.name}",
                     show=progress) as bar:
-                for chunk in _transactions(work, batch_size):
-                    session.execute_write(_run_chunk, chunk, ds.name, load_id)
-                    bar.update(sum(len(rows) for _, rows in chunk))
+                # every node is committed before the first relationship looks its ends up
+                for work in (node_work, rel_work):
+                    _write(driver, conn.database, _transactions(work, batch_size), ds.name,
+                           load_id, bar, writers)
             with _progress.step("cleanup"):
                 # Stale relationships can only exist when the dataset was there before this load.
                 deleted_rels = (_delete_in_batches(session, STALE_RELATIONSHIPS, ds.name,
@@ -588,6 +596,40 @@ def _transactions(work: list[Statement], batch_size: int) -> Iterator[list[State
             size += len(batch)
     if chunk:
         yield chunk
+
+
+def _write(driver: Any, database: str, chunks: Iterable[list[Statement]], dataset: str,
+           load_id: str, bar: Any, writers: int) -> None:
+    """Commit ``chunks`` with up to ``writers`` transactions in flight; the first failure
+    stops the rest and is raised (a deadlock between two writers is retried by the driver)."""
+    import threading
+    from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    lock = threading.Lock()
+
+    def commit(chunk: list[Statement]) -> None:
+        with driver.session(database=database) as session:
+            session.execute_write(_run_chunk, chunk, dataset, load_id)
+        with lock:
+            bar.update(sum(len(rows) for _, rows in chunk))
+
+    if writers <= 1:
+        for chunk in chunks:
+            commit(chunk)
+        return
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        pending: set[Any] = set()
+        for chunk in chunks:
+            if len(pending) >= writers:  # bounded: rows are packed only when a writer is free
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+            pending.add(pool.submit(commit, chunk))
+        done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        for future in done:
+            future.result()
 
 
 def _run_chunk(tx: Any, chunk: list[Statement], dataset: str, load_id: str) -> None:
