@@ -23,13 +23,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from graphmodel import schema
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
     from graphmodel.dataset import Dataset
 
@@ -85,6 +83,7 @@ def connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
 
 def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
     import duckdb
+    import pandas as pd
 
     con = duckdb.connect(":memory:")
     for name, table in schema.TABLES.items():
@@ -98,6 +97,8 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
 
 
 def _create(con: Any, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
+    import pandas as pd
+
     view = f"_load_{name}"
     con.register(view, pd.DataFrame({column: _readable(frame[column]) for column in types}))
     select = ", ".join(f"CAST({quote(c)} AS {t}) AS {quote(c)}" for c, t in types.items())
@@ -110,6 +111,9 @@ def _readable(series: pd.Series) -> pd.Series:
     it can be: dates, nullable types and columns of texts as they are (DuckDB reads None,
     NaN and NA as NULL, and keeps ``""``), an all-blank column as None; anything else
     (a mix of texts and numbers...) cell by cell, as texts with None for blanks."""
+    import numpy as np
+    import pandas as pd
+
     values = series.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(values) or isinstance(
             values.dtype, pd.BooleanDtype | pd.Int64Dtype):
@@ -124,8 +128,12 @@ def _readable(series: pd.Series) -> pd.Series:
 
 
 def _plain(values: pd.Series) -> pd.Series:
+    import pandas as pd
+
     return pd.Series([None if _blank(v) else str(v) for v in values], dtype=object)
 
 
 def _blank(value: Any) -> bool:
+    import pandas as pd
+
     return value is None or (isinstance(value, float) and value != value) or value is pd.NA

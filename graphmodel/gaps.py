@@ -18,10 +18,6 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from graphmodel import engine
-from graphmodel.dataset import Dataset
 from graphmodel.errors import UsageError
 from graphmodel.queries import (
     REGISTRY,
@@ -34,6 +30,9 @@ from graphmodel.queries import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from graphmodel.dataset import Dataset
     from graphmodel.engine import Backend, Source
     from graphmodel.neo4j_backend import Connection
     from graphmodel.rules import RulesSource
@@ -106,16 +105,37 @@ def followed_up(ds: Dataset, high: pd.DataFrame) -> set[str]:
 # ---------------------------------------------------------------------------
 
 
+_LOOKUPS = "_graphmodel_gap_lookups"
+
+
+def _lookups(ds: Dataset) -> dict[str, pd.Series]:
+    """:attr:`Dataset.names`, ``place_grid`` and ``place_area`` with plain Python texts,
+    made once per dataset object: mapping a few findings through a Series of Arrow texts
+    converts the whole Series every time."""
+    import pandas as pd
+
+    found = ds.__dict__.get(_LOOKUPS)
+    if found is None:
+        found = {key: pd.Series(series.to_numpy(dtype=object),
+                                index=pd.Index(series.index.to_numpy(dtype=object), dtype=object),
+                                dtype=object)
+                 for key, series in (("name", ds.names), ("grid", ds.place_grid),
+                                     ("area", ds.place_area))}
+        ds.__dict__[_LOOKUPS] = found
+    return found
+
+
 def _finish(query: Query, ds: Dataset, found: pd.DataFrame) -> pd.DataFrame:
     """A gap's ``id``/``detail`` frame with the gap's name and its places."""
+    lookups = _lookups(ds)
     found = found.copy()
     found.insert(0, "gap", query.name)
-    found["name"] = found["id"].map(ds.names)
+    found["name"] = found["id"].map(lookups["name"])
     places = query.places(ds, found["id"])
-    for level, place_map in (("grid", ds.place_grid), ("area", ds.place_area)):
-        ids = places.map(place_map).astype(object)
+    for level in ("grid", "area"):
+        ids = places.map(lookups[level]).astype(object)
         found[f"{level}_id"] = ids
-        found[f"{level}_name"] = ids.map(ds.names).astype(object)
+        found[f"{level}_name"] = ids.map(lookups["name"]).astype(object)
     return found[GAP_COLUMNS]
 
 
@@ -266,6 +286,8 @@ def gap_names(only: Iterable[str] | str | None = None, rules: Iterable[str] = ()
 def run_gap(ds: Dataset, name: str, as_of: dt.date | str | None = None,
             **params: Any) -> pd.DataFrame:
     """Run one gap on a dataset and return its findings (:data:`GAP_COLUMNS`)."""
+    from graphmodel import engine
+
     return engine.run(gap_names([name])[0], ds, as_of, **params)
 
 
@@ -273,6 +295,8 @@ def finding_places(ds: Dataset, found: pd.DataFrame) -> pd.Series:
     """The place each finding is about (the ``place`` of its gap's query): a demand's
     company, a liaison group's location, else the finding itself (a grid, area, building
     or company); None where there is none."""
+    import pandas as pd
+
     places = pd.Series(None, index=found.index, dtype=object)
     for name, rows in found.groupby("gap", sort=False).groups.items():
         query = REGISTRY.get(str(name))  # an analyst's rule: the finding is its own place
@@ -337,6 +361,9 @@ def gaps(source: Source, as_of: dt.date | str | None = None,
     >>> sorted(found["gap"].unique()) == sorted(GAP_NAMES)
     True
     """
+    import pandas as pd
+
+    from graphmodel import engine
     from graphmodel import rules as rule_files
 
     names, chosen = rule_files.select(only, rule_files.as_queries(rules))

@@ -21,20 +21,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-
 from graphmodel import _resources, settings
-from graphmodel._frames import column_map
 from graphmodel.errors import InvalidDateError, InvalidParameterError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from graphmodel.dataset import Dataset
 
-Embedded = Callable[..., pd.DataFrame]
-Finish = Callable[["Query", "Dataset", pd.DataFrame], pd.DataFrame]
+# pandas is imported where a frame is made: looking a query up (graphmodel gaps on the fast
+# path) needs none
+Embedded = Callable[..., "pd.DataFrame"]
+Finish = Callable[["Query", "Dataset", "pd.DataFrame"], "pd.DataFrame"]
 """Turns an embedded implementation's frame into the query's output (the gaps add names
 and places)."""
-FromRows = Callable[["Query", pd.DataFrame, dict[str, Any]], pd.DataFrame]
+FromRows = Callable[["Query", "pd.DataFrame", dict[str, Any]], "pd.DataFrame"]
 """Turns the rows of the query's Cypher into the query's output (``bridges`` ranks the
 projection in Python)."""
 
@@ -108,6 +109,10 @@ class Query:
 
     def places(self, ds: Dataset, ids: pd.Series) -> pd.Series:
         """The place of each finding id (see :data:`Place`), None where there is none."""
+        import pandas as pd
+
+        from graphmodel._frames import column_map
+
         if self.place == "demand_company":
             places = ids.map(column_map(ds["demands"], "id", "company_id"))
         elif self.place == "org_location":
@@ -185,11 +190,14 @@ def register(name: str, group: str, title_zh: str, title_en: str, definition_en:
     return decorate
 
 
-def _load_all() -> None:
+def _load_all(until: str | None = None) -> None:
     # The defining modules import this one; importing them by name here keeps the
-    # dependency one way (they register, the library looks up).
+    # dependency one way (they register, the library looks up). With ``until``, stop at
+    # the module that defines that query (a gap needs neither networkx nor the risk view).
     for module in QUERY_MODULES:
         importlib.import_module(module)
+        if until is not None and until in REGISTRY:
+            return
 
 
 def get_query(name: str) -> Query:
@@ -200,7 +208,8 @@ def get_query(name: str) -> Query:
     KeyError
         With the list of known names, when there is none.
     """
-    _load_all()
+    if name not in REGISTRY:
+        _load_all(until=name)
     if name not in REGISTRY:
         raise KeyError(f"unknown query {name!r}; known: {', '.join(sorted(REGISTRY))}")
     return REGISTRY[name]
@@ -326,4 +335,6 @@ def as_of_timestamp(value: str | dt.date | None) -> pd.Timestamp:
     >>> as_of_timestamp("9999-12-31").unit
     'us'
     """
+    import pandas as pd
+
     return pd.Timestamp(parse_as_of(value)).as_unit("us")

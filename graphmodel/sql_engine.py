@@ -25,13 +25,12 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from graphmodel import _resources
-from graphmodel._duckdb import connect
 from graphmodel.errors import UsageError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from graphmodel.dataset import Dataset
     from graphmodel.queries import Query
 
@@ -89,6 +88,10 @@ def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -
     missing = [n for n in names if n not in given]
     if missing:
         raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
+    import pandas as pd
+
+    from graphmodel._duckdb import connect
+
     rows = connect(ds).execute(text, {n: given[n] for n in names}).fetchall()
     return pd.DataFrame({"id": [row[0] for row in rows],
                          "detail": [row[1] if isinstance(row[1], dict) else {} for row in rows]},

@@ -135,3 +135,21 @@ def test_import_graphmodel_loads_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "True graphmodel.gaps"
+
+
+def test_gaps_on_a_csv_folder_loads_no_heavy_library():
+    """``graphmodel gaps DIR --format json`` on a plainly valid CSV folder (the fast path,
+    graphmodel.csv_duckdb) runs on DuckDB alone: no pandas, numpy, networkx, matplotlib or
+    Neo4j driver is imported (each would cost a good part of the whole run)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io\n"
+            "from graphmodel.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    status = main(['gaps', '--format', 'json', '--as-of', '2026-11-29'])\n"
+            "heavy = {'pandas', 'networkx', 'matplotlib', 'neo4j', 'numpy', 'openpyxl'}\n"
+            "print(status, out.getvalue().startswith('['), sorted(heavy & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert result == "0 True []"
