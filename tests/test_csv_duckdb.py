@@ -210,3 +210,18 @@ def test_screen_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     file = tmp_path / "t.csv"
     file.write_bytes("id,name\nA,静安寺\n".encode("gb18030"))
     assert screen(duckdb.connect(), [file]) is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_cli_output_is_the_same_by_either_path(capsys: pytest.CaptureFixture[str],
+                                               fmt: str) -> None:
+    from graphmodel.cli import print_findings, print_records
+
+    day = "2026-11-29"
+    records = gap_findings(read_csv_dataset(SHIPPED), list(GAP_NAMES),
+                           dt.date.fromisoformat(day), resolve_params())
+    print_records(records, fmt)
+    fast = capsys.readouterr().out
+    print_findings(gaps(load_dataset(SHIPPED), as_of=day), fmt)
+    assert fast == capsys.readouterr().out
+    assert len(fast) > 1000
