@@ -5,15 +5,17 @@ Two queries of the library (group ``risk``):
 ``risk_view``
     every company's latest assessment on ``as_of`` with its colour and the
     state of its follow-up (the rule of the ``risk_without_followup`` gap of
-    the gap definitions (docs/gaps.md), whose code it reuses);
+    the gap definitions, docs/gaps.md);
 ``risk_suggested``
     for companies never assessed on ``as_of``, a *suggested* level computed
     from simple indicators, kept visibly apart (``kind = "suggested"``) from
     assessed levels (``kind = "assessed"``).
 
 :func:`risk_distribution` counts a view per grid, residential area (after
-:func:`with_area`) or building. Everything is a
-handful of hash joins over the tables, O(V + E).
+:func:`with_area`) or building. The embedded form of each query is its SQL,
+``queries/risk/<name>.sql``, run by DuckDB (:func:`graphmodel.sql_engine.sql_frame`):
+a handful of hash joins over the tables, O(V + E); Python adds only the label and
+colour of each level.
 """
 
 from __future__ import annotations
@@ -25,14 +27,13 @@ import pandas as pd
 
 from graphmodel import engine, schema, settings
 from graphmodel.dataset import Dataset
-from graphmodel.gaps import followed_up
-from graphmodel.queries import as_of_timestamp, latest_assessments, register, resolve_params
+from graphmodel.queries import as_of_timestamp, get_query, register, resolve_params
 
 if TYPE_CHECKING:
     from graphmodel.engine import Backend, Source
     from graphmodel.neo4j_backend import Connection
 
-__all__ = ["FOLLOWUP_STATES", "SUGGESTED_COLUMNS", "VIEW_COLUMNS", "followup_states",
+__all__ = ["FOLLOWUP_STATES", "SUGGESTED_COLUMNS", "VIEW_COLUMNS",
            "level_columns", "level_title", "risk_distribution", "risk_suggested", "risk_view",
            "suggested_risk", "with_area"]
 
@@ -93,22 +94,11 @@ def level_title(level: int) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _places(ds: Dataset, company_ids: pd.Series) -> pd.DataFrame:
-    building_ids = company_ids.map(ds.place_building)
-    grid_ids = company_ids.map(ds.place_grid)
-    return pd.DataFrame({
-        "company_id": company_ids.values,
-        "company_name": company_ids.map(ds.names).values,
-        "building_id": building_ids.values,
-        "building_name": building_ids.map(ds.names).values,
-        "grid_id": grid_ids.values,
-        "grid_name": grid_ids.map(ds.names).values,
-    })
-
-
-def followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
-                    followup_days_orange: int, followup_days_red: int) -> pd.DataFrame:
-    """Deadline and follow-up state of each assessment of ``latest``.
+def risk_view(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
+              followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
+              followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"], *,
+              backend: Backend = "embedded", conn: Connection | None = None) -> pd.DataFrame:
+    """One row per company assessed on or before ``as_of``, with its follow-up state.
 
     A level-4 assessment must be followed up within ``followup_days_orange``
     days, a level-5 one within ``followup_days_red`` days: the deadline is
@@ -117,45 +107,9 @@ def followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
     is dated from ``assessed_on`` to the deadline (both included) and on or
     before ``as_of`` (later records do not exist yet on ``as_of``). Otherwise
     it is *pending* while ``as_of <= deadline`` and *overdue* after: the
-    overdue companies are exactly the ``risk_without_followup`` gap.
-
-    Parameters
-    ----------
-    ds : Dataset
-        A loaded dataset.
-    latest : pandas.DataFrame
-        Assessments with ``company_id``, ``assessed_on``, ``level`` (one per company).
-    as_of : pandas.Timestamp
-        The evaluation date.
-    followup_days_orange, followup_days_red : int
-        Days allowed for levels 4 and 5.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index as ``latest``, columns ``deadline`` (NaT for levels 1-3) and
-        ``followup`` (``done``, ``pending``, ``overdue`` or ``n/a``).
-    """
-    levels = latest["level"].astype("int64")
-    days = levels.map({4: followup_days_orange, 5: followup_days_red})
-    deadline = latest["assessed_on"] + pd.to_timedelta(days, unit="D")
-    high = latest.loc[levels >= 4, ["company_id", "assessed_on"]].copy()
-    high["deadline"] = deadline[levels >= 4].clip(upper=as_of)
-    # astype(object): mapping through an empty Series yields float64, which merge rejects
-    high["building_id"] = high["company_id"].map(ds.place_building).astype(object)
-    done = latest["company_id"].isin(followed_up(ds, high))
-    state = pd.Series("n/a", index=latest.index, dtype=object)
-    state[(levels >= 4) & done] = "done"
-    state[(levels >= 4) & ~done & (as_of <= deadline)] = "pending"
-    state[(levels >= 4) & ~done & (as_of > deadline)] = "overdue"
-    return pd.DataFrame({"deadline": deadline, "followup": state}, index=latest.index)
-
-
-def risk_view(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
-              followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
-              followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"], *,
-              backend: Backend = "embedded", conn: Connection | None = None) -> pd.DataFrame:
-    """One row per company assessed on or before ``as_of``, with its follow-up state.
+    overdue companies are exactly the ``risk_without_followup`` gap. Levels
+    1-3 are ``n/a``. Of several assessments of a company on its latest day,
+    the last row of the file counts.
 
     Parameters
     ----------
@@ -179,8 +133,8 @@ def risk_view(source: Source, as_of: pd.Timestamp | dt.date | str | None = None,
         Columns ``company_id``, ``company_name``, ``building_id``,
         ``building_name``, ``grid_id``, ``grid_name``, ``level`` (1-5),
         ``label_zh``, ``label_en``, ``colour_zh``, ``colour_en``,
-        ``assessed_on``, ``deadline`` (NaT for levels 1-3), ``followup``
-        (see :func:`followup_states`), ``reason`` (of the assessment) and
+        ``assessed_on``, ``deadline`` (NaT for levels 1-3), ``followup``,
+        ``reason`` (of the assessment) and
         ``kind`` (always ``"assessed"``); sorted by level descending, then
         company id.
 
@@ -209,22 +163,24 @@ def _risk_view(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
                followup_days_orange: int = settings.DEFAULT_PARAMS["followup_days_orange"],
                followup_days_red: int = settings.DEFAULT_PARAMS["followup_days_red"],
                ) -> pd.DataFrame:
-    day = as_of_timestamp(as_of)
     days = resolve_params(("followup_days_orange", "followup_days_red"),
                           followup_days_orange=followup_days_orange,
                           followup_days_red=followup_days_red)
-    latest = latest_assessments(ds, day).reset_index(drop=True)
-    view = _places(ds, latest["company_id"])
-    view["level"] = latest["level"].astype("int64")
+    view = _sql("risk_view", ds, as_of, days)
     view = view.join(level_columns(view["level"]))
-    view["assessed_on"] = latest["assessed_on"]
-    view = view.join(followup_states(ds, latest, day, days["followup_days_orange"],
-                                     days["followup_days_red"]))
-    view["reason"] = latest["reason"].astype(object)
     view["kind"] = "assessed"
-    view = view[VIEW_COLUMNS].sort_values(["level", "company_id"], ascending=[False, True],
-                                          kind="stable")
-    return view.reset_index(drop=True)
+    return engine.conform(get_query("risk_view"), view)
+
+
+def _sql(name: str, ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
+         values: dict[str, int]) -> pd.DataFrame:
+    """The rows of ``queries/risk/<name>.sql`` on ``ds``, sorted (level, then id); the
+    embedded forms conform them at once (dates as Timestamps), as callers of
+    ``Query.embedded`` expect."""
+    from graphmodel.sql_engine import sql_frame
+
+    day = as_of_timestamp(as_of).date()
+    return sql_frame(get_query(name), ds, {"as_of": day, **values})
 
 
 def with_area(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -384,21 +340,6 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
-def unresolved_demands(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per company: demands unresolved on ``as_of`` (``count``) and the oldest's age (days).
-
-    A demand is unresolved on ``as_of`` when it was raised on or before
-    ``as_of`` and its status is not ``resolved`` or it was resolved after
-    ``as_of`` (the ``stale_demand`` rule of the gap definitions, docs/gaps.md).
-    """
-    demands = ds["demands"]
-    open_ = demands[(demands["raised_on"] <= as_of)
-                    & ((demands["status"] != "resolved") | (demands["resolved_on"] > as_of))]
-    grouped = open_.groupby("company_id")["raised_on"]
-    return pd.DataFrame({"count": grouped.size(),
-                         "oldest_days": (as_of - grouped.min()).dt.days})
-
-
 def risk_suggested(source: Source, as_of: pd.Timestamp | dt.date | str | None = None, *,
                    backend: Backend = "embedded", conn: Connection | None = None
                    ) -> pd.DataFrame:
@@ -461,29 +402,10 @@ suggested_risk = risk_suggested
                         "最早未解决诉求超过 30 天 1 分；员工少于 10 人 1 分。",
           columns=tuple(SUGGESTED_COLUMNS), dtypes=SUGGESTED_DTYPES)
 def _risk_suggested(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
-    day = as_of_timestamp(as_of)
-    companies = ds["companies"]
-    assessed = set(latest_assessments(ds, day)["company_id"])
-    todo = companies[~companies["id"].isin(assessed)].reset_index(drop=True)
-    demands = unresolved_demands(ds, day)
-    lease_days = (todo["lease_expires"] - day).dt.days
-    scored = [score_indicators(_value(lease), bool(_value(move) or False),
-                               int(_value(demands["count"].get(c)) or 0),
-                               _value(demands["oldest_days"].get(c)), _value(staff))
-              for c, lease, move, staff in zip(todo["id"], lease_days, todo["relocation_intent"],
-                                               todo["employees"], strict=True)]
-    frame = _places(ds, todo["id"])[["company_id", "company_name", "building_id", "grid_id"]]
-    frame["score"] = pd.Series([s for s, _ in scored], dtype="int64")
-    frame["suggested_level"] = frame["score"].map(level_for_score).astype("int64")
+    frame = _sql("risk_suggested", ds, as_of,
+                 {"lease_window_days": LEASE_WINDOW_DAYS, "old_demand_days": OLD_DEMAND_DAYS,
+                  "small_company_employees": SMALL_COMPANY_EMPLOYEES})
     levels = level_columns(frame["suggested_level"])
     frame["label_zh"], frame["colour_en"] = levels["label_zh"], levels["colour_en"]
-    frame["reasons"] = pd.Series([r for _, r in scored], dtype=object)
     frame["kind"] = "suggested"
-    frame = frame[SUGGESTED_COLUMNS].sort_values(["suggested_level", "score", "company_id"],
-                                                 ascending=[False, False, True], kind="stable")
-    return frame.reset_index(drop=True)
-
-
-def _value(value: object) -> object:
-    """None for missing values (NaN, NaT, pd.NA), the value otherwise."""
-    return None if value is None or pd.isna(value) else value
+    return engine.conform(get_query("risk_suggested"), frame)

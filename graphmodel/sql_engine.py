@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from graphmodel.dataset import Dataset
     from graphmodel.queries import Query
 
-__all__ = ["has_sql", "require_sql", "run_sql", "sql_parameters", "sql_text"]
+__all__ = ["has_sql", "require_sql", "run_sql", "sql_frame", "sql_parameters", "sql_text"]
 
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -51,7 +51,7 @@ def sql_text(group: str, name: str) -> str:
 
 
 def has_sql(query: Query) -> bool:
-    """Whether the query has a ``.sql`` file (the gaps, so far)."""
+    """Whether the query has a ``.sql`` file (the gaps and the risk queries, so far)."""
     return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
 
 
@@ -59,7 +59,8 @@ def require_sql(query: Query) -> None:
     """Refuse a query without SQL (:class:`~graphmodel.errors.UsageError`)."""
     if not has_sql(query):
         raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
-                         f"{query.name}.sql); backend 'sql' runs the gaps and rules so far")
+                         f"{query.name}.sql); backend 'sql' runs the gaps, risk queries and rules "
+                         "so far")
 
 
 def sql_parameters(text: str) -> list[str]:
@@ -96,3 +97,31 @@ def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -
     return pd.DataFrame({"id": [row[0] for row in rows],
                          "detail": [row[1] if isinstance(row[1], dict) else {} for row in rows]},
                         columns=["id", "detail"])
+
+
+def sql_frame(query: Query, ds: Dataset, values: dict[str, Any]) -> pd.DataFrame:
+    """Run a query's SQL on ``ds`` and return its rows as they are, one column per column
+    of the statement (the risk and linkage queries, whose embedded form shapes them).
+
+    ``values`` gives every parameter of the statement (``as_of`` a date).
+
+    Raises
+    ------
+    UsageError
+        When the query has no SQL, or a parameter of its SQL has no value.
+    """
+    require_sql(query)
+    text = sql_text(query.group, query.name)
+    names = sql_parameters(text)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
+    import pandas as pd
+
+    from graphmodel._duckdb import connect
+
+    cursor = connect(ds).execute(text, {n: values[n] for n in names})
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    return pd.DataFrame({c: [row[i] for row in rows] for i, c in enumerate(columns)},
+                        columns=columns)

@@ -1,0 +1,219 @@
+"""The SQL embedded forms of the risk and linkage queries give the frames of the former
+pandas implementations.
+
+The pandas implementations of ``risk_view`` and ``risk_suggested`` that the SQL of
+``queries/risk/<name>.sql`` replaced are kept here, only here, as the reference: the frame
+of :func:`graphmodel.engine.run` must equal theirs (after the same
+:func:`~graphmodel.engine.conform`) on the shipped dataset at several dates and parameter
+sets, on a generated street tier and on the random contract-valid datasets of
+``_generate.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _generate import random_tables
+from conftest import write_dataset
+
+from graphmodel import engine, get_query, load_dataset
+from graphmodel.dataset import Dataset
+from graphmodel.gaps import followed_up
+from graphmodel.queries import as_of_timestamp, latest_assessments, resolve_params
+from graphmodel.risk import (
+    LEASE_WINDOW_DAYS,
+    OLD_DEMAND_DAYS,
+    SMALL_COMPANY_EMPLOYEES,
+    SUGGESTED_COLUMNS,
+    VIEW_COLUMNS,
+    level_columns,
+    level_for_score,
+    score_indicators,
+)
+from graphmodel.sql_engine import has_sql, sql_parameters, sql_text
+
+SHIPPED_DATES = ("1900-01-01", "2025-06-30", "2026-03-01", "2026-11-29", "2027-06-01",
+                 "9999-12-31")
+FOLLOWUP_SETS = ({}, {"followup_days_orange": 30, "followup_days_red": 7},
+                 {"followup_days_orange": 0, "followup_days_red": 0})
+SEEDS = (1, 2, 3, 4, 5, 6)
+RANDOM_DATES = ("2025-03-01", "2025-12-31", "2026-06-30", "2026-09-15", "2027-01-01")
+SQL_QUERIES = ("risk_view", "risk_suggested")
+
+
+# ---------------------------------------------------------------------------
+# The former pandas implementations (the reference)
+# ---------------------------------------------------------------------------
+
+
+def _places(ds: Dataset, company_ids: pd.Series) -> pd.DataFrame:
+    building_ids = company_ids.map(ds.place_building)
+    grid_ids = company_ids.map(ds.place_grid)
+    return pd.DataFrame({
+        "company_id": company_ids.values,
+        "company_name": company_ids.map(ds.names).values,
+        "building_id": building_ids.values,
+        "building_name": building_ids.map(ds.names).values,
+        "grid_id": grid_ids.values,
+        "grid_name": grid_ids.map(ds.names).values,
+    })
+
+
+def _followup_states(ds: Dataset, latest: pd.DataFrame, as_of: pd.Timestamp,
+                     followup_days_orange: int, followup_days_red: int) -> pd.DataFrame:
+    levels = latest["level"].astype("int64")
+    days = levels.map({4: followup_days_orange, 5: followup_days_red})
+    deadline = latest["assessed_on"] + pd.to_timedelta(days, unit="D")
+    high = latest.loc[levels >= 4, ["company_id", "assessed_on"]].copy()
+    high["deadline"] = deadline[levels >= 4].clip(upper=as_of)
+    high["building_id"] = high["company_id"].map(ds.place_building).astype(object)
+    done = latest["company_id"].isin(followed_up(ds, high))
+    state = pd.Series("n/a", index=latest.index, dtype=object)
+    state[(levels >= 4) & done] = "done"
+    state[(levels >= 4) & ~done & (as_of <= deadline)] = "pending"
+    state[(levels >= 4) & ~done & (as_of > deadline)] = "overdue"
+    return pd.DataFrame({"deadline": deadline, "followup": state}, index=latest.index)
+
+
+def pandas_risk_view(ds: Dataset, as_of: str, **params: int) -> pd.DataFrame:
+    day = as_of_timestamp(as_of)
+    days = resolve_params(("followup_days_orange", "followup_days_red"), **params)
+    latest = latest_assessments(ds, day).reset_index(drop=True)
+    view = _places(ds, latest["company_id"])
+    view["level"] = latest["level"].astype("int64")
+    view = view.join(level_columns(view["level"]))
+    view["assessed_on"] = latest["assessed_on"]
+    view = view.join(_followup_states(ds, latest, day, days["followup_days_orange"],
+                                      days["followup_days_red"]))
+    view["reason"] = latest["reason"].astype(object)
+    view["kind"] = "assessed"
+    view = view[VIEW_COLUMNS].sort_values(["level", "company_id"], ascending=[False, True],
+                                          kind="stable")
+    return engine.conform(get_query("risk_view"), view.reset_index(drop=True))
+
+
+def _unresolved_demands(ds: Dataset, as_of: pd.Timestamp) -> pd.DataFrame:
+    demands = ds["demands"]
+    open_ = demands[(demands["raised_on"] <= as_of)
+                    & ((demands["status"] != "resolved") | (demands["resolved_on"] > as_of))]
+    grouped = open_.groupby("company_id")["raised_on"]
+    return pd.DataFrame({"count": grouped.size(),
+                         "oldest_days": (as_of - grouped.min()).dt.days})
+
+
+def _value(value: object) -> object:
+    return None if value is None or pd.isna(value) else value
+
+
+def pandas_risk_suggested(ds: Dataset, as_of: str) -> pd.DataFrame:
+    day = as_of_timestamp(as_of)
+    companies = ds["companies"]
+    assessed = set(latest_assessments(ds, day)["company_id"])
+    todo = companies[~companies["id"].isin(assessed)].reset_index(drop=True)
+    demands = _unresolved_demands(ds, day)
+    lease_days = (todo["lease_expires"] - day).dt.days
+    scored = [score_indicators(_value(lease), bool(_value(move) or False),
+                               int(_value(demands["count"].get(c)) or 0),
+                               _value(demands["oldest_days"].get(c)), _value(staff))
+              for c, lease, move, staff in zip(todo["id"], lease_days, todo["relocation_intent"],
+                                               todo["employees"], strict=True)]
+    frame = _places(ds, todo["id"])[["company_id", "company_name", "building_id", "grid_id"]]
+    frame["score"] = pd.Series([s for s, _ in scored], dtype="int64")
+    frame["suggested_level"] = frame["score"].map(level_for_score).astype("int64")
+    levels = level_columns(frame["suggested_level"])
+    frame["label_zh"], frame["colour_en"] = levels["label_zh"], levels["colour_en"]
+    frame["reasons"] = pd.Series([r for _, r in scored], dtype=object)
+    frame["kind"] = "suggested"
+    frame = frame[SUGGESTED_COLUMNS].sort_values(["suggested_level", "score", "company_id"],
+                                                 ascending=[False, False, True], kind="stable")
+    return engine.conform(get_query("risk_suggested"), frame.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------
+# The comparisons
+# ---------------------------------------------------------------------------
+
+
+def assert_risk_equal(ds: Dataset, as_of: str, **params: int) -> int:
+    """The SQL frames equal the pandas ones; the number of rows compared."""
+    view = engine.run("risk_view", ds, as_of, **params)
+    pd.testing.assert_frame_equal(view, pandas_risk_view(ds, as_of, **params),
+                                  obj=f"risk_view {ds.name} {as_of} {params}")
+    suggested = engine.run("risk_suggested", ds, as_of)
+    pd.testing.assert_frame_equal(suggested, pandas_risk_suggested(ds, as_of),
+                                  obj=f"risk_suggested {ds.name} {as_of}")
+    return len(view) + len(suggested)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Dataset:
+    return load_dataset()
+
+
+@pytest.mark.parametrize("as_of", SHIPPED_DATES)
+@pytest.mark.parametrize("params", FOLLOWUP_SETS)
+def test_risk_on_shipped_dataset(shipped: Dataset, as_of: str, params: dict[str, int]) -> None:
+    assert_risk_equal(shipped, as_of, **params)
+
+
+def test_shipped_risk_has_every_state(shipped: Dataset) -> None:
+    states = set()
+    for as_of in SHIPPED_DATES:
+        states |= set(engine.run("risk_view", shipped, as_of)["followup"])
+    assert states == {"done", "pending", "overdue", "n/a"}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Dataset]:
+    root = tmp_path_factory.mktemp("generated")
+
+    @functools.cache
+    def get(seed: int) -> Dataset:
+        return load_dataset(write_dataset(root / f"random{seed}", random_tables(seed)),
+                            name=f"random{seed}")
+
+    return get
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_risk_on_random_datasets(generated: Callable[[int], Dataset], seed: int) -> None:
+    ds = generated(seed)
+    compared = [assert_risk_equal(ds, as_of, **params)
+                for as_of in RANDOM_DATES for params in FOLLOWUP_SETS[:2]]
+    assert sum(compared) > 0
+
+
+def test_risk_on_generated_street_tier(tmp_path: Path) -> None:
+    from graphmodel.generate import generate
+
+    path = tmp_path / "street"
+    generate("street", seed=7, out=path)
+    ds = load_dataset(path)
+    assert assert_risk_equal(ds, "2026-11-01") > 20
+    assert_risk_equal(ds, "2026-06-01", followup_days_orange=30, followup_days_red=7)
+
+
+@pytest.mark.parametrize("name", SQL_QUERIES)
+def test_sql_files(name: str) -> None:
+    query = get_query(name)
+    assert has_sql(query)
+    text = sql_text(query.group, name)
+    assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)\n")
+    assert {"as_of", *query.params} <= set(sql_parameters(text))
+
+
+def test_suggested_thresholds_are_the_module_constants() -> None:
+    text = sql_text("risk", "risk_suggested")
+    assert {"lease_window_days", "old_demand_days", "small_company_employees"} <= set(
+        sql_parameters(text))
+    assert (LEASE_WINDOW_DAYS, OLD_DEMAND_DAYS, SMALL_COMPANY_EMPLOYEES) == (90, 30, 10)
+
+
+@pytest.mark.parametrize("name", SQL_QUERIES)
+def test_sql_backend_is_a_synonym(shipped: Dataset, name: str) -> None:
+    pd.testing.assert_frame_equal(engine.run(name, shipped, "2026-11-29", backend="sql"),
+                                  engine.run(name, shipped, "2026-11-29"))
