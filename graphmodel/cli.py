@@ -174,9 +174,12 @@ def _problem_limit(args: argparse.Namespace) -> int | None:
 
 
 def _load(args: argparse.Namespace, all_notes: bool = False) -> Dataset:
+    """The dataset of ``args`` (``all_notes``: ``validate``, which always runs the detailed
+    checks and prints every note)."""
     from graphmodel.dataset import load_dataset
 
-    dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None))
+    dataset = load_dataset(args.dataset, name=getattr(args, "dataset_name", None),
+                           detailed=all_notes)
     print_problems(dataset.warnings if all_notes else dataset_notes(dataset.warnings),
                    limit=_problem_limit(args))
     return dataset

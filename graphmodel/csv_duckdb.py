@@ -47,9 +47,10 @@ from graphmodel import schema
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
 __all__ = ["OPTIONAL_COLUMNS", "UNQUOTED_EDGES", "UNUSUAL", "gap_findings", "read_csv_dataset",
-           "screen"]
+           "read_csv_tables", "screen"]
 
 OPTIONAL_COLUMNS = frozenset({"name_en"})
 """Columns accepted beyond the contract's own (as :mod:`graphmodel.validation`)."""
@@ -243,6 +244,7 @@ def _read_typed(con: Any, table: schema.Table, file: Path, names: list[str]) -> 
             continue
         selects += [f"coalesce({typed}, {default}) AS {_q(column.name)}",
                     f"{_q(column.name)} AS {_q(RAW + column.name)}"]
+    selects += [_q(n) for n in names if n not in table.column_names]  # name_en: kept
     not_blank = " OR ".join(f"{_q(n)} IS NOT NULL" for n in names)
     con.execute(
         f"CREATE TABLE {_q(table.name)} AS SELECT {', '.join(selects)} FROM read_csv($file, "
@@ -393,9 +395,35 @@ def read_csv_dataset(path: str | Path) -> duckdb.DuckDBPyConnection | None:
         None when the detailed reader must decide (a problem, a warning, or anything the fast
         checks cannot vouch for).
     """
+    opened = _open(Path(path))
+    return None if opened is None else opened[0]
+
+
+def read_csv_tables(path: str | Path) -> dict[str, pd.DataFrame] | None:
+    """A plainly valid CSV dataset's typed tables as :func:`graphmodel.load_dataset` gives
+    them (the same columns, order, values and dtypes as the detailed reader), or None.
+
+    Examples
+    --------
+    >>> from graphmodel import settings
+    >>> tables = read_csv_tables(settings.default_dataset_path())
+    >>> str(tables["visits"]["date"].dtype), str(tables["buildings"]["key_building"].dtype)
+    ('datetime64[us]', 'boolean')
+    """
+    opened = _open(Path(path))
+    if opened is None:
+        return None
+    con, headers = opened
+    try:
+        return {table.name: _frame(con, table, headers.get(table.name))
+                for table in schema.TABLES.values()}
+    finally:
+        con.close()
+
+
+def _open(path: Path) -> tuple[Any, dict[str, list[str]]] | None:
     import duckdb
 
-    path = Path(path)
     if not path.is_dir():
         return None
     files = _table_files(path)
@@ -410,11 +438,36 @@ def read_csv_dataset(path: str | Path) -> duckdb.DuckDBPyConnection | None:
     con = duckdb.connect(":memory:")
     try:
         if _build(_quiet(con), files, headers):
-            return con
+            return con, headers
     except duckdb.Error:
         pass
     con.close()
     return None
+
+
+def _frame(con: Any, table: schema.Table, header: list[str] | None) -> pd.DataFrame:
+    """One table as pandas, as :func:`graphmodel.validation.validate_raw` types it: the
+    file's columns in its order, then the contract's missing columns; texts as objects
+    (None for blank), dates ``datetime64[us]``, booleans ``boolean``, numbers ``Int64``."""
+    import pandas as pd
+
+    names = list(header or []) + [c for c in table.column_names if c not in (header or [])]
+    arrow = con.sql(f"SELECT {', '.join(_q(n) for n in names)} "
+                    f"FROM {_q(table.name)}").to_arrow_table()
+    kinds = {c.name: c.type for c in table.columns}
+    columns = {}
+    for name in names:
+        values = arrow.column(name)
+        kind = kinds.get(name, "str")
+        if kind == "date":
+            columns[name] = pd.Series(values.to_pandas(), dtype="datetime64[us]")
+        elif kind in ("int", "level"):
+            columns[name] = pd.Series(pd.array(values.to_pylist(), dtype="Int64"))
+        elif kind == "bool":
+            columns[name] = pd.Series(pd.array(values.to_pylist(), dtype="boolean"))
+        else:
+            columns[name] = pd.Series(values.to_pylist(), dtype=object)
+    return pd.DataFrame(columns, columns=names)
 
 
 def _quiet(con: Any) -> Any:

@@ -146,7 +146,8 @@ class Dataset:
         return {name: len(frame) for name, frame in self.tables.items()}
 
 
-def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dataset:
+def load_dataset(path: str | Path | None = None, name: str | None = None, *,
+                 detailed: bool = False) -> Dataset:
     """Read and validate a dataset.
 
     Parameters
@@ -156,6 +157,12 @@ def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dat
         shipped dataset of 静安寺街道.
     name : str, optional
         Dataset name; defaults to the directory or workbook name.
+    detailed : bool
+        Always run the detailed reader and validator (what ``graphmodel validate`` does).
+        By default a plainly valid CSV folder is read, checked and typed by DuckDB
+        (:func:`graphmodel.csv_duckdb.read_csv_tables`), which gives the same tables; any
+        other dataset, and any dataset with a problem or a note, goes through the
+        detailed reader, which reports every problem with its file, row and column.
 
     Returns
     -------
@@ -174,6 +181,14 @@ def load_dataset(path: str | Path | None = None, name: str | None = None) -> Dat
     ('jingansi', 37)
     """
     path = Path(path) if path is not None else settings.default_dataset_path()
+    if not detailed:
+        from graphmodel import _progress
+        from graphmodel.csv_duckdb import read_csv_tables
+
+        with _progress.step("read"):
+            tables = read_csv_tables(path)
+        if tables is not None:
+            return Dataset(name or dataset_name(path, tables["streets"]), path, tables, [])
     raw = read_raw_dataset(path)
     tables, problems = validate_raw(raw)
     if any(p.severity == "error" for p in problems):

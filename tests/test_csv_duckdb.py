@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _generate import random_tables
 from conftest import minimal_tables, write_dataset
@@ -36,8 +37,12 @@ def _rows(con, table: str) -> list[tuple]:
 def assert_same_as_detailed(path: Path, days: tuple[str, ...] = DAYS) -> None:
     fast = read_csv_dataset(path)
     assert fast is not None, f"the fast path refused {path}"
-    ds = load_dataset(path)
+    ds = load_dataset(path, detailed=True)
     assert not ds.warnings
+    quick = load_dataset(path)  # the fast path's pandas tables: the very same frames
+    assert quick.name == ds.name and not quick.warnings
+    for table in schema.TABLES:
+        pd.testing.assert_frame_equal(quick.tables[table], ds.tables[table], obj=table)
     slow = _duckdb.connect(ds)
     for table in [*schema.TABLES, "within"]:
         assert _rows(fast, table) == _rows(slow, table), table
@@ -222,6 +227,6 @@ def test_cli_output_is_the_same_by_either_path(capsys: pytest.CaptureFixture[str
                            dt.date.fromisoformat(day), resolve_params())
     print_records(records, fmt)
     fast = capsys.readouterr().out
-    print_findings(gaps(load_dataset(SHIPPED), as_of=day), fmt)
+    print_findings(gaps(load_dataset(SHIPPED, detailed=True), as_of=day), fmt)
     assert fast == capsys.readouterr().out
     assert len(fast) > 1000
