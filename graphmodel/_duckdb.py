@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["SQL_TYPES", "WITHIN_SQL", "connect", "quote"]
+__all__ = ["SQL_TYPES", "WITHIN_SQL", "adopt", "connect", "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -79,6 +79,12 @@ def connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
         con = _build(ds)
         ds.__dict__[_CACHE] = con
     return con
+
+
+def adopt(ds: Dataset, con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``con`` the connection of ``ds`` (it must hold exactly the tables :func:`connect`
+    would build: the CSV fast path, :mod:`graphmodel.csv_duckdb`, already has them)."""
+    ds.__dict__[_CACHE] = con
 
 
 def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:

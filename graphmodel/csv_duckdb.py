@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["OPTIONAL_COLUMNS", "UNQUOTED_EDGES", "UNUSUAL", "gap_findings", "read_csv_dataset",
-           "read_csv_tables", "screen"]
+           "read_csv_tables", "screen", "tables_and_connection"]
 
 OPTIONAL_COLUMNS = frozenset({"name_en"})
 """Columns accepted beyond the contract's own (as :mod:`graphmodel.validation`)."""
@@ -396,7 +396,10 @@ def read_csv_dataset(path: str | Path) -> duckdb.DuckDBPyConnection | None:
         checks cannot vouch for).
     """
     opened = _open(Path(path))
-    return None if opened is None else opened[0]
+    if opened is None:
+        return None
+    _contract_columns_only(*opened)
+    return opened[0]
 
 
 def read_csv_tables(path: str | Path) -> dict[str, pd.DataFrame] | None:
@@ -410,15 +413,35 @@ def read_csv_tables(path: str | Path) -> dict[str, pd.DataFrame] | None:
     >>> str(tables["visits"]["date"].dtype), str(tables["buildings"]["key_building"].dtype)
     ('datetime64[us]', 'boolean')
     """
+    found = tables_and_connection(path)
+    if found is None:
+        return None
+    found[1].close()
+    return found[0]
+
+
+def tables_and_connection(path: str | Path) -> tuple[dict[str, pd.DataFrame], Any] | None:
+    """:func:`read_csv_tables` and :func:`read_csv_dataset` at once (one read): the pandas
+    tables and the DuckDB connection holding the same tables, or None."""
     opened = _open(Path(path))
     if opened is None:
         return None
     con, headers = opened
-    try:
-        return {table.name: _frame(con, table, headers.get(table.name))
-                for table in schema.TABLES.values()}
-    finally:
-        con.close()
+    tables = {table.name: _frame(con, table, headers.get(table.name))
+              for table in schema.TABLES.values()}
+    _contract_columns_only(con, headers)
+    return tables, con
+
+
+def _contract_columns_only(con: Any, headers: dict[str, list[str]]) -> None:
+    """Drop what the checks and the pandas tables needed beyond the contract (raw texts,
+    ``name_en``): the tables of :func:`graphmodel._duckdb.connect`, column for column."""
+    for name, header in headers.items():
+        table = schema.TABLES[name]
+        extra = [RAW + c.name for c in table.columns if c.name in header and _sql_typed(c, "x")]
+        extra += [n for n in header if n not in table.column_names]
+        for column in extra:
+            con.execute(f"ALTER TABLE {_q(name)} DROP COLUMN {_q(column)}")
 
 
 def _open(path: Path) -> tuple[Any, dict[str, list[str]]] | None:
