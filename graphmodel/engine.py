@@ -3,15 +3,17 @@
 :func:`run` takes a query name, a source and a date and returns the query's DataFrame:
 
 - ``backend="embedded"``: ``source`` is a :class:`~graphmodel.dataset.Dataset` or the path
-  of a dataset; the query's embedded form answers: a gap's or risk query's SQL
-  (``queries/<group>/<name>.sql``) run by DuckDB (:mod:`graphmodel.sql_engine`), an
-  analyst's rule compiled to SQL, the linkage queries in pandas and networkx;
+  of a dataset; the query's embedded form answers: the SQL of a gap, a risk query or
+  ``sector_matrix`` (``queries/<group>/<name>.sql``) run by DuckDB
+  (:mod:`graphmodel.sql_engine`), an analyst's rule compiled to SQL, the other linkage
+  queries in networkx;
 - ``backend="neo4j"``: ``source`` is the name a dataset was loaded under (or a Dataset,
   whose ``name`` is used); the query's Cypher answers, on the server of
   :func:`~graphmodel.neo4j_backend.connection_settings` (environment, else the local
   server) unless ``conn`` is given;
 - ``backend="sql"``: a synonym of ``"embedded"`` for the queries that have SQL (the gaps,
-  the risk queries and the rules); any other query refuses it. :data:`BACKENDS` does not list it.
+  the risk queries, ``sector_matrix`` and the rules); any other query refuses it.
+  :data:`BACKENDS` does not list it.
 
 Both engines return the same frame: the query's :attr:`~graphmodel.queries.Query.columns`
 in that order, with the types of :attr:`~graphmodel.queries.Query.dtypes` (:func:`conform`).

@@ -39,7 +39,8 @@ MEMBER_OF, ASSIGNED_TO, SERVES); only those active on ``as_of`` count. The
 structural relationships (``PART_OF``, ``LOCATED_IN``, ``CHILD_OF``,
 ``WORKS_FOR``) have no dates and always count where a query uses them.
 
-Every query reads the embedded graph once (O(V + E)); only betweenness
+``sector_matrix``'s embedded form is its SQL (``queries/links/sector_matrix.sql``, run
+by DuckDB, O(E)); every other query reads the embedded graph once (O(V + E)); only betweenness
 centrality is inherently more expensive (Brandes' algorithm, O(V·E) on the actor
 network, which holds no places or records).
 """
@@ -49,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,7 @@ from graphmodel.dataset import Dataset
 from graphmodel.engine import resolve_entity
 from graphmodel.errors import InvalidParameterError
 from graphmodel.graph import is_active
-from graphmodel.queries import Query, parse_as_of, register
+from graphmodel.queries import Query, get_query, parse_as_of, register
 
 if TYPE_CHECKING:
     from graphmodel.engine import Backend, Source
@@ -224,39 +225,10 @@ def sector_matrix(source: Source, as_of: pd.Timestamp | dt.date | str | None = N
           columns=tuple(MATRIX_COLUMNS),
           dtypes={"source_sector": "str", "target_sector": "str", "links": "int64"})
 def _sector_matrix(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None) -> pd.DataFrame:
-    graph = ds.network
-    relationships = _distinct_relationships(graph, parse_as_of(as_of))
-    counts: Counter[tuple[str, str]] = Counter()
-    sectors: dict[str, str | None] = {}
-    for u, kind, v in relationships:
-        su = sectors.setdefault(u, node_sector(graph, u))
-        sv = sectors.setdefault(v, node_sector(graph, v))
-        if su is None or sv is None:
-            continue
-        counts[(su, sv)] += 1
-        if schema.LINK_TYPES[kind].symmetric and su != sv:
-            counts[(sv, su)] += 1
-    return _matrix_frame(counts)
+    from graphmodel.sql_engine import sql_frame
 
-
-def _distinct_relationships(graph: nx.MultiDiGraph,
-                            as_of: dt.date) -> set[tuple[str, str, str]]:
-    found: set[tuple[str, str, str]] = set()
-    for u, v, kind in active_edges(graph, as_of):
-        if u == v:
-            continue
-        if schema.LINK_TYPES[kind].symmetric and v < u:
-            u, v = v, u
-        found.add((u, kind, v))
-    return found
-
-
-def _matrix_frame(counts: Mapping[tuple[str, str], int]) -> pd.DataFrame:
-    order = {s: i for i, s in enumerate(schema.SECTORS)}
-    cells = sorted(counts.items(), key=lambda item: (order.get(item[0][0], len(order)),
-                                                      order.get(item[0][1], len(order)), item[0]))
-    frame = pd.DataFrame([(s, t, n) for (s, t), n in cells], columns=MATRIX_COLUMNS)
-    return frame.astype({"links": "int64"})
+    frame = sql_frame(get_query("sector_matrix"), ds, {"as_of": parse_as_of(as_of)})
+    return frame.astype({"source_sector": "str", "target_sector": "str", "links": "int64"})
 
 
 def sector_matrix_table(frame: pd.DataFrame) -> pd.DataFrame:

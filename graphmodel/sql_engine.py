@@ -51,7 +51,8 @@ def sql_text(group: str, name: str) -> str:
 
 
 def has_sql(query: Query) -> bool:
-    """Whether the query has a ``.sql`` file (the gaps and the risk queries, so far)."""
+    """Whether the query has a ``.sql`` file (the gaps, the risk queries and
+    ``sector_matrix``, so far)."""
     return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
 
 
@@ -59,8 +60,8 @@ def require_sql(query: Query) -> None:
     """Refuse a query without SQL (:class:`~graphmodel.errors.UsageError`)."""
     if not has_sql(query):
         raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
-                         f"{query.name}.sql); backend 'sql' runs the gaps, risk queries and rules "
-                         "so far")
+                         f"{query.name}.sql); backend 'sql' runs the gaps, the risk queries, "
+                         "sector_matrix and the rules so far")
 
 
 def sql_parameters(text: str) -> list[str]:

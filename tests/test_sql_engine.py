@@ -213,7 +213,7 @@ def test_every_gap_has_its_sql(name: str) -> None:
 
 def test_sql_backend_runs_gaps_and_rules_only(shipped: Dataset) -> None:
     with pytest.raises(UsageError, match="no SQL"):
-        engine.run("sector_matrix", shipped, "2026-11-29", backend="sql")
+        engine.run("path", shipped, "2026-11-29", backend="sql", a="B-GAOHE", b="G-B01")
     with pytest.raises(UsageError, match="known: embedded, neo4j, sql"):
         engine.run("stale_demand", shipped, "2026-11-29", backend="duck")
     assert engine.BACKENDS == ("embedded", "neo4j")  # not offered to users yet

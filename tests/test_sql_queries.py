@@ -1,8 +1,9 @@
 """The SQL embedded forms of the risk and linkage queries give the frames of the former
 pandas implementations.
 
-The pandas implementations of ``risk_view`` and ``risk_suggested`` that the SQL of
-``queries/risk/<name>.sql`` replaced are kept here, only here, as the reference: the frame
+The pandas and networkx implementations of ``risk_view``, ``risk_suggested`` and
+``sector_matrix`` that the SQL of ``queries/<group>/<name>.sql`` replaced are kept here,
+only here, as the reference: the frame
 of :func:`graphmodel.engine.run` must equal theirs (after the same
 :func:`~graphmodel.engine.conform`) on the shipped dataset at several dates and parameter
 sets, on a generated street tier and on the random contract-valid datasets of
@@ -11,19 +12,23 @@ sets, on a generated street tier and on the random contract-valid datasets of
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 import pytest
 from _generate import random_tables
 from conftest import write_dataset
 
-from graphmodel import engine, get_query, load_dataset
+from graphmodel import engine, get_query, load_dataset, schema
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import followed_up
-from graphmodel.queries import as_of_timestamp, latest_assessments, resolve_params
+from graphmodel.linkages import active_edges, node_sector
+from graphmodel.queries import as_of_timestamp, latest_assessments, parse_as_of, resolve_params
 from graphmodel.risk import (
     LEASE_WINDOW_DAYS,
     OLD_DEMAND_DAYS,
@@ -42,7 +47,7 @@ FOLLOWUP_SETS = ({}, {"followup_days_orange": 30, "followup_days_red": 7},
                  {"followup_days_orange": 0, "followup_days_red": 0})
 SEEDS = (1, 2, 3, 4, 5, 6)
 RANDOM_DATES = ("2025-03-01", "2025-12-31", "2026-06-30", "2026-09-15", "2027-01-01")
-SQL_QUERIES = ("risk_view", "risk_suggested")
+SQL_QUERIES = ("risk_view", "risk_suggested", "sector_matrix")
 
 
 # ---------------------------------------------------------------------------
@@ -133,6 +138,38 @@ def pandas_risk_suggested(ds: Dataset, as_of: str) -> pd.DataFrame:
     return engine.conform(get_query("risk_suggested"), frame.reset_index(drop=True))
 
 
+def _distinct_relationships(graph: nx.MultiDiGraph, as_of: dt.date) -> set[tuple[str, str, str]]:
+    found: set[tuple[str, str, str]] = set()
+    for u, v, kind in active_edges(graph, as_of):
+        if u == v:
+            continue
+        if schema.LINK_TYPES[kind].symmetric and v < u:
+            u, v = v, u
+        found.add((u, kind, v))
+    return found
+
+
+def networkx_sector_matrix(ds: Dataset, as_of: str) -> pd.DataFrame:
+    graph = ds.network
+    relationships = _distinct_relationships(graph, parse_as_of(as_of))
+    counts: Counter[tuple[str, str]] = Counter()
+    sectors: dict[str, str | None] = {}
+    for u, kind, v in relationships:
+        su = sectors.setdefault(u, node_sector(graph, u))
+        sv = sectors.setdefault(v, node_sector(graph, v))
+        if su is None or sv is None:
+            continue
+        counts[(su, sv)] += 1
+        if schema.LINK_TYPES[kind].symmetric and su != sv:
+            counts[(sv, su)] += 1
+    order = {s: i for i, s in enumerate(schema.SECTORS)}
+    cells = sorted(counts.items(), key=lambda item: (order.get(item[0][0], len(order)),
+                                                      order.get(item[0][1], len(order)), item[0]))
+    frame = pd.DataFrame([(s, t, n) for (s, t), n in cells],
+                         columns=["source_sector", "target_sector", "links"])
+    return engine.conform(get_query("sector_matrix"), frame.astype({"links": "int64"}))
+
+
 # ---------------------------------------------------------------------------
 # The comparisons
 # ---------------------------------------------------------------------------
@@ -146,7 +183,10 @@ def assert_risk_equal(ds: Dataset, as_of: str, **params: int) -> int:
     suggested = engine.run("risk_suggested", ds, as_of)
     pd.testing.assert_frame_equal(suggested, pandas_risk_suggested(ds, as_of),
                                   obj=f"risk_suggested {ds.name} {as_of}")
-    return len(view) + len(suggested)
+    matrix = engine.run("sector_matrix", ds, as_of)
+    pd.testing.assert_frame_equal(matrix, networkx_sector_matrix(ds, as_of),
+                                  obj=f"sector_matrix {ds.name} {as_of}")
+    return len(view) + len(suggested) + len(matrix)
 
 
 @pytest.fixture(scope="module")
