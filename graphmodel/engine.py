@@ -5,15 +5,15 @@
 - ``backend="embedded"``: ``source`` is a :class:`~graphmodel.dataset.Dataset` or the path
   of a dataset; the query's embedded form answers: the SQL of a gap, a risk query or
   ``sector_matrix`` (``queries/<group>/<name>.sql``) run by DuckDB
-  (:mod:`graphmodel.sql_engine`), an analyst's rule compiled to SQL, the other linkage
-  queries in networkx;
+  (:mod:`graphmodel.sql_engine`), an analyst's rule compiled to SQL, ``sectors_bridged``
+  as networkx fed by its SQL, the other linkage queries in networkx;
 - ``backend="neo4j"``: ``source`` is the name a dataset was loaded under (or a Dataset,
   whose ``name`` is used); the query's Cypher answers, on the server of
   :func:`~graphmodel.neo4j_backend.connection_settings` (environment, else the local
   server) unless ``conn`` is given;
 - ``backend="sql"``: a synonym of ``"embedded"`` for the queries that have SQL (the gaps,
-  the risk queries, ``sector_matrix`` and the rules); any other query refuses it.
-  :data:`BACKENDS` does not list it.
+  the risk queries, ``sector_matrix``, ``sectors_bridged`` and the rules); any other
+  query refuses it. :data:`BACKENDS` does not list it.
 
 Both engines return the same frame: the query's :attr:`~graphmodel.queries.Query.columns`
 in that order, with the types of :attr:`~graphmodel.queries.Query.dtypes` (:func:`conform`).
@@ -147,8 +147,25 @@ def conform(query: Query, frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Series([None if _missing(v) else v for v in values],
                                       index=frame.index, dtype=object)
         else:
-            frame[column] = values.astype(dtype)
+            frame[column] = _astype(values, dtype)
     return frame
+
+
+def _astype(values: pd.Series, dtype: str) -> pd.Series:
+    """``values.astype(dtype)``. With pyarrow installed pandas' ``str`` is Arrow text,
+    which cannot hold a lone surrogate (only a dataset changed in memory has one: the
+    validator refuses it): such a character becomes U+FFFD."""
+    try:
+        return values.astype(dtype)
+    except UnicodeEncodeError:
+        if dtype != "str":
+            raise
+        import re
+
+        surrogate = re.compile("[\ud800-\udfff]")
+        cleaned = [surrogate.sub("\ufffd", v) if isinstance(v, str) else v
+                   for v in values.astype(object)]
+        return pd.Series(cleaned, index=values.index, dtype=object).astype(dtype)
 
 
 def _missing(value: Any) -> bool:

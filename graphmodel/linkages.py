@@ -40,7 +40,9 @@ structural relationships (``PART_OF``, ``LOCATED_IN``, ``CHILD_OF``,
 ``WORKS_FOR``) have no dates and always count where a query uses them.
 
 ``sector_matrix``'s embedded form is its SQL (``queries/links/sector_matrix.sql``, run
-by DuckDB, O(E)); every other query reads the embedded graph once (O(V + E)); only betweenness
+by DuckDB, O(E)); ``sectors_bridged`` takes its ties from
+``queries/links/sectors_bridged.sql`` and ranks them with networkx; every other query
+reads the embedded graph once (O(V + E)); only betweenness
 centrality is inherently more expensive (Brandes' algorithm, O(V·E) on the actor
 network, which holds no places or records).
 """
@@ -793,8 +795,13 @@ def _sectors_bridged_from_rows(query: Query, rows: pd.DataFrame,
           from_rows=_sectors_bridged_from_rows)
 def _sectors_bridged(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
                      sectors: str = "", min_sectors: int = 1) -> pd.DataFrame:
+    from graphmodel.sql_engine import sql_frame
+
     wanted = sector_list(sectors)
-    ties = sector_ties(ds.network, parse_as_of(as_of), ds.names)
+    rows = sql_frame(get_query("sectors_bridged"), ds, {"as_of": parse_as_of(as_of)})
+    ties: dict[str, set[Tie]] = {}
+    for actor, *tie in rows.itertuples(index=False):
+        ties.setdefault(actor, set()).add(tuple(tie))
     return rank_sectors_bridged(actor_network(ds, as_of), ties, ds.names, wanted, min_sectors)
 
 

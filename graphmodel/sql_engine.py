@@ -51,8 +51,8 @@ def sql_text(group: str, name: str) -> str:
 
 
 def has_sql(query: Query) -> bool:
-    """Whether the query has a ``.sql`` file (the gaps, the risk queries and
-    ``sector_matrix``, so far)."""
+    """Whether the query has a ``.sql`` file (the gaps, the risk queries,
+    ``sector_matrix`` and ``sectors_bridged``, so far)."""
     return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
 
 
@@ -61,7 +61,7 @@ def require_sql(query: Query) -> None:
     if not has_sql(query):
         raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
                          f"{query.name}.sql); backend 'sql' runs the gaps, the risk queries, "
-                         "sector_matrix and the rules so far")
+                         "sector_matrix, sectors_bridged and the rules so far")
 
 
 def sql_parameters(text: str) -> list[str]:

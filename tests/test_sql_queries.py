@@ -27,7 +27,14 @@ from conftest import write_dataset
 from graphmodel import engine, get_query, load_dataset, schema
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import followed_up
-from graphmodel.linkages import active_edges, node_sector
+from graphmodel.linkages import (
+    active_edges,
+    actor_network,
+    node_sector,
+    rank_sectors_bridged,
+    sector_list,
+    sector_ties,
+)
 from graphmodel.queries import as_of_timestamp, latest_assessments, parse_as_of, resolve_params
 from graphmodel.risk import (
     LEASE_WINDOW_DAYS,
@@ -170,6 +177,14 @@ def networkx_sector_matrix(ds: Dataset, as_of: str) -> pd.DataFrame:
     return engine.conform(get_query("sector_matrix"), frame.astype({"links": "int64"}))
 
 
+def networkx_sectors_bridged(ds: Dataset, as_of: str, sectors: str = "",
+                             min_sectors: int = 1) -> pd.DataFrame:
+    ties = sector_ties(ds.network, parse_as_of(as_of), ds.names)
+    frame = rank_sectors_bridged(actor_network(ds, as_of), ties, ds.names,
+                                 sector_list(sectors), min_sectors)
+    return engine.conform(get_query("sectors_bridged"), frame)
+
+
 # ---------------------------------------------------------------------------
 # The comparisons
 # ---------------------------------------------------------------------------
@@ -186,7 +201,11 @@ def assert_risk_equal(ds: Dataset, as_of: str, **params: int) -> int:
     matrix = engine.run("sector_matrix", ds, as_of)
     pd.testing.assert_frame_equal(matrix, networkx_sector_matrix(ds, as_of),
                                   obj=f"sector_matrix {ds.name} {as_of}")
-    return len(view) + len(suggested) + len(matrix)
+    for params in ({}, {"min_sectors": 0}, {"sectors": "party,business", "min_sectors": 2}):
+        bridged = engine.run("sectors_bridged", ds, as_of, **params)
+        pd.testing.assert_frame_equal(bridged, networkx_sectors_bridged(ds, as_of, **params),
+                                      obj=f"sectors_bridged {ds.name} {as_of} {params}")
+    return len(view) + len(suggested) + len(matrix) + len(bridged)
 
 
 @pytest.fixture(scope="module")
@@ -244,6 +263,14 @@ def test_sql_files(name: str) -> None:
     text = sql_text(query.group, name)
     assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)\n")
     assert {"as_of", *query.params} <= set(sql_parameters(text))
+
+
+def test_sectors_bridged_ties_come_from_sql() -> None:
+    query = get_query("sectors_bridged")
+    assert has_sql(query)
+    text = sql_text("links", "sectors_bridged")
+    assert text.startswith("-- graphmodel query: sectors_bridged (SQL, run by DuckDB)")
+    assert sql_parameters(text) == ["as_of"]  # sectors and min_sectors: in the ranking
 
 
 def test_suggested_thresholds_are_the_module_constants() -> None:
