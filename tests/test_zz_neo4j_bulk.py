@@ -65,8 +65,7 @@ def empty_database() -> Iterator[None]:
     finally:
         if not server.status()["running"]:
             server.start()
-        for dataset in backend.dataset_names():
-            backend.delete_dataset(dataset)
+        backend.delete_dataset(NAME)
         for dataset, source in restore:
             backend.load(load_dataset(source, name=dataset), progress=False)
 
