@@ -106,6 +106,27 @@ def python() -> str:
     return short(sys.executable)
 
 
+FLOOR_PYTHON: str | None = None
+"""The interpreter of the floor (:func:`prepare_floor`)."""
+
+
+def prepare_floor(scratch: Path) -> str:
+    """An interpreter with pyarrow for the floor: this one when it has pyarrow, else a small
+    virtualenv of its own under the scratch directory (pip install pyarrow, once). graphmodel's
+    environment stays without pyarrow: with it, pandas keeps text as Arrow, which cannot hold
+    every string a dataset in memory may hold (docs/performance.md)."""
+    if importlib.util.find_spec("pyarrow") is not None:
+        return python()
+    venv = scratch / "floor-venv"
+    interpreter = venv / "bin" / "python"
+    if not interpreter.exists():
+        say(f"[floor] {short(venv)}: a virtualenv with pyarrow for the read floor")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(interpreter), "-m", "pip", "install", "--quiet", "pyarrow>=14"],
+                       check=True)
+    return short(interpreter)
+
+
 def graphmodel_cli() -> str:
     return short(Path(sys.executable).with_name("graphmodel"))
 
@@ -117,7 +138,7 @@ def tier_commands(tier: str, args: argparse.Namespace) -> dict[str, Command]:
     return {
         "generate": Command((graphmodel_cli(), "generate", "--tier", tier, "--seed",
                              str(args.seed), "--out", data, "--force"), "/dev/null"),
-        "floor": Command((python(), "bench/floor.py", data)),
+        "floor": Command((FLOOR_PYTHON or python(), "bench/floor.py", data)),
         "peer": Command((python(), "bench/duckdb_peer.py", data, "--as-of", args.as_of,
                          "--out", short(out / f"{tier}-peer.json"))),
         "project": Command((graphmodel_cli(), "gaps", data, "--format", "json", "--as-of",
@@ -337,6 +358,10 @@ def machine() -> dict[str, Any]:
         pass
     for package in ("duckdb", "pyarrow", "pandas", "numpy", "neo4j", "graphmodel"):
         info[package] = version(package)
+    if info["pyarrow"] is None and FLOOR_PYTHON:  # the floor's own virtualenv
+        found = subprocess.run([FLOOR_PYTHON, "-c", "import pyarrow; print(pyarrow.__version__)"],
+                               capture_output=True, text=True, cwd=ROOT)
+        info["pyarrow"] = found.stdout.strip() or None
     return info
 
 
@@ -383,8 +408,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         dt.date.fromisoformat(args.as_of)
     except ValueError:
         parser.error(f"--as-of {args.as_of!r} is not YYYY-MM-DD")
-    if importlib.util.find_spec("pyarrow") is None:
-        parser.error("the read floor needs pyarrow: .venv/bin/pip install pyarrow")
     args.scratch = args.scratch.resolve()
     return args
 
@@ -393,11 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     (args.scratch / "out").mkdir(parents=True, exist_ok=True)
     tiers = sorted(args.tier_list, key=TIER_ORDER.index)
+    global FLOOR_PYTHON
+    FLOOR_PYTHON = prepare_floor(args.scratch)
     commands = {tier: tier_commands(tier, args) for tier in tiers}
     print("Reproduction: every command this run executes (from the repository root):")
     for line in [*map(str, import_commands().values()),
                  *(str(c) for tier in tiers for k, c in commands[tier].items()
-                   if k != "neo4j" or not args.skip_neo4j)]:
+                   if k != "neo4j" or (not args.skip_neo4j
+                                       and tier in args.neo4j_tiers.split(",")))]:
         print(f"  {line}")
     print(flush=True)
     result: dict[str, Any] = {

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from graphmodel import schema
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["SQL_TYPES", "WITHIN_SQL", "adopt", "connect", "quote"]
+__all__ = ["SQL_TYPES", "WITHIN_SQL", "connect", "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -81,12 +82,6 @@ def connect(ds: Dataset) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def adopt(ds: Dataset, con: duckdb.DuckDBPyConnection) -> None:
-    """Make ``con`` the connection of ``ds`` (it must hold exactly the tables :func:`connect`
-    would build: the CSV fast path, :mod:`graphmodel.csv_duckdb`, already has them)."""
-    ds.__dict__[_CACHE] = con
-
-
 def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
     import duckdb
     import pandas as pd
@@ -103,13 +98,29 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
 
 
 def _create(con: Any, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:
+    import duckdb
     import pandas as pd
 
     view = f"_load_{name}"
-    con.register(view, pd.DataFrame({column: _readable(frame[column]) for column in types}))
     select = ", ".join(f"CAST({quote(c)} AS {t}) AS {quote(c)}" for c, t in types.items())
-    con.execute(f"CREATE TABLE {quote(name)} AS SELECT {select} FROM {quote(view)}")
+    readable = pd.DataFrame({column: _readable(frame[column]) for column in types})
+    try:
+        con.register(view, readable)
+        con.execute(f"CREATE TABLE {quote(name)} AS SELECT {select} FROM {quote(view)}")
+    except duckdb.InvalidInputException:
+        # a text DuckDB cannot hold (a lone surrogate: never from a file, the validator
+        # refuses it, but a caller may put one in the frames): written as U+FFFD instead
+        con.unregister(view)
+        con.register(view, readable.map(_encodable))
+        con.execute(f"CREATE TABLE {quote(name)} AS SELECT {select} FROM {quote(view)}")
     con.unregister(view)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any) -> Any:
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _readable(series: pd.Series) -> pd.Series:

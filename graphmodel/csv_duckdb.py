@@ -472,24 +472,28 @@ def _frame(con: Any, table: schema.Table, header: list[str] | None) -> pd.DataFr
     """One table as pandas, as :func:`graphmodel.validation.validate_raw` types it: the
     file's columns in its order, then the contract's missing columns; texts as objects
     (None for blank), dates ``datetime64[us]``, booleans ``boolean``, numbers ``Int64``."""
+    import numpy as np
     import pandas as pd
 
     names = list(header or []) + [c for c in table.column_names if c not in (header or [])]
-    arrow = con.sql(f"SELECT {', '.join(_q(n) for n in names)} "
-                    f"FROM {_q(table.name)}").to_arrow_table()
+    found = con.sql(f"SELECT {', '.join(_q(n) for n in names)} "
+                    f"FROM {_q(table.name)}").fetchnumpy()
     kinds = {c.name: c.type for c in table.columns}
     columns = {}
     for name in names:
-        values = arrow.column(name)
+        values = found[name]
+        data, blank = np.ma.getdata(values), np.ma.getmaskarray(values)
         kind = kinds.get(name, "str")
         if kind == "date":
-            columns[name] = pd.Series(values.to_pandas(), dtype="datetime64[us]")
+            columns[name] = pd.Series(data.astype("datetime64[us]")).where(~blank)
         elif kind in ("int", "level"):
-            columns[name] = pd.Series(pd.array(values.to_pylist(), dtype="Int64"))
+            columns[name] = pd.Series(pd.arrays.IntegerArray(data.astype("int64"), blank))
         elif kind == "bool":
-            columns[name] = pd.Series(pd.array(values.to_pylist(), dtype="boolean"))
+            columns[name] = pd.Series(pd.arrays.BooleanArray(data.astype(bool), blank))
         else:
-            columns[name] = pd.Series(values.to_pylist(), dtype=object)
+            texts = data.astype(object)
+            texts[blank] = None
+            columns[name] = pd.Series(texts, dtype=object)
     return pd.DataFrame(columns, columns=names)
 
 

@@ -182,16 +182,15 @@ def load_dataset(path: str | Path | None = None, name: str | None = None, *,
     """
     path = Path(path) if path is not None else settings.default_dataset_path()
     if not detailed:
-        from graphmodel import _duckdb, _progress
-        from graphmodel.csv_duckdb import tables_and_connection
+        from graphmodel import _progress
+        from graphmodel.csv_duckdb import read_csv_tables
 
         with _progress.step("read"):
-            found = tables_and_connection(path)
-        if found is not None:
-            tables, con = found
-            ds = Dataset(name or dataset_name(path, tables["streets"]), path, tables, [])
-            _duckdb.adopt(ds, con)  # the gaps' SQL runs on the tables already in DuckDB
-            return ds
+            tables = read_csv_tables(path)
+        if tables is not None:
+            # the pandas tables are the dataset (a caller may change them before a query
+            # runs): its DuckDB tables are built from them when a query first needs them
+            return Dataset(name or dataset_name(path, tables["streets"]), path, tables, [])
     raw = read_raw_dataset(path)
     tables, problems = validate_raw(raw)
     if any(p.severity == "error" for p in problems):

@@ -142,13 +142,27 @@ def conform(query: Query, frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in query.dtypes.items():
         values = frame[column]
         if dtype.startswith("datetime64"):
-            frame[column] = pd.to_datetime(values.astype(object)).astype(dtype)
+            frame[column] = _dates(values, dtype)
         elif dtype == "object":
             frame[column] = pd.Series([None if _missing(v) else v for v in values],
                                       index=frame.index, dtype=object)
         else:
             frame[column] = _astype(values, dtype)
     return frame
+
+
+def _dates(values: pd.Series, dtype: str) -> pd.Series:
+    """Dates of any engine as ``dtype``; a date past 9999-12-31 (a deadline after the
+    "no end" date) comes from DuckDB as text, which pandas' parser refuses: numpy reads it."""
+    try:
+        return pd.to_datetime(values.astype(object)).astype(dtype)
+    except (ValueError, OverflowError):
+        import numpy as np
+
+        unit = dtype[dtype.index("[") + 1:-1] if "[" in dtype else "us"
+        days = [np.datetime64("NaT") if _missing(v) else np.datetime64(str(v), unit)
+                for v in values.astype(object)]
+        return pd.Series(np.array(days, dtype=f"datetime64[{unit}]"), index=values.index)
 
 
 def _astype(values: pd.Series, dtype: str) -> pd.Series:
