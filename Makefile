@@ -17,7 +17,7 @@ help:
 	@echo "make neo4j-start - install (from Maven Central) and start the local Neo4j server"
 	@echo "make neo4j-stop  - stop it; make neo4j-status - is it running?"
 	@echo "make neo4j-load  - load the shipped dataset into it"
-	@echo "make bench       - benchmarks street/district/city, embedded and Neo4j (~10 min)"
+	@echo "make bench       - benchmarks street/district/city, embedded and Neo4j (about an hour with Neo4j at city; --neo4j-tiers district: 15 min)"
 	@echo "make lint        - ruff"
 	@echo "make dataset     - regenerate data/jingansi from scripts/build_jingansi.py"
 	@echo "make docs        - regenerate docs/schema.md, docs/gaps.md and the tables of docs/data_contract.md"

@@ -74,6 +74,17 @@ def sql_parameters(text: str) -> list[str]:
     return list(dict.fromkeys(_PARAMETER.findall(_COMMENT.sub("", text))))
 
 
+def _statement(query: Query, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A query's SQL and the values of the parameters it uses (DuckDB refuses others)."""
+    require_sql(query)
+    text = sql_text(query.group, query.name)
+    names = sql_parameters(text)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
+    return text, {n: values[n] for n in names}
+
+
 def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -> pd.DataFrame:
     """Run a query's SQL on ``ds``: its ``id`` and ``detail`` frame (a dict per row; a
     query without detail gives ``{}``).
@@ -83,18 +94,12 @@ def run_sql(query: Query, ds: Dataset, as_of: dt.date, values: dict[str, Any]) -
     UsageError
         When the query has no SQL, or a parameter of its SQL has no value.
     """
-    require_sql(query)
-    text = sql_text(query.group, query.name)
-    given = {"as_of": as_of, **values}
-    names = sql_parameters(text)
-    missing = [n for n in names if n not in given]
-    if missing:
-        raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
     import pandas as pd
 
     from graphmodel._duckdb import connect
 
-    rows = connect(ds).execute(text, {n: given[n] for n in names}).fetchall()
+    text, params = _statement(query, {"as_of": as_of, **values})
+    rows = connect(ds).execute(text, params).fetchall()
     return pd.DataFrame({"id": [row[0] for row in rows],
                          "detail": [row[1] if isinstance(row[1], dict) else {} for row in rows]},
                         columns=["id", "detail"])
@@ -111,17 +116,11 @@ def sql_frame(query: Query, ds: Dataset, values: dict[str, Any]) -> pd.DataFrame
     UsageError
         When the query has no SQL, or a parameter of its SQL has no value.
     """
-    require_sql(query)
-    text = sql_text(query.group, query.name)
-    names = sql_parameters(text)
-    missing = [n for n in names if n not in values]
-    if missing:
-        raise UsageError(f"no value for parameter(s) {', '.join(missing)} of {query.name}")
     import pandas as pd
 
     from graphmodel._duckdb import connect
 
-    cursor = connect(ds).execute(text, {n: values[n] for n in names})
+    cursor = connect(ds).execute(*_statement(query, values))
     columns = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
     return pd.DataFrame({c: [row[i] for row in rows] for i, c in enumerate(columns)},
