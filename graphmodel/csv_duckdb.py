@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["OPTIONAL_COLUMNS", "UNQUOTED_EDGES", "UNUSUAL", "gap_findings", "read_csv_dataset",
-           "read_csv_tables", "screen", "tables_and_connection"]
+           "read_csv_tables", "screen"]
 
 OPTIONAL_COLUMNS = frozenset({"name_en"})
 """Columns accepted beyond the contract's own (as :mod:`graphmodel.validation`)."""
@@ -413,24 +413,15 @@ def read_csv_tables(path: str | Path) -> dict[str, pd.DataFrame] | None:
     >>> str(tables["visits"]["date"].dtype), str(tables["buildings"]["key_building"].dtype)
     ('datetime64[us]', 'boolean')
     """
-    found = tables_and_connection(path)
-    if found is None:
-        return None
-    found[1].close()
-    return found[0]
-
-
-def tables_and_connection(path: str | Path) -> tuple[dict[str, pd.DataFrame], Any] | None:
-    """:func:`read_csv_tables` and :func:`read_csv_dataset` at once (one read): the pandas
-    tables and the DuckDB connection holding the same tables, or None."""
     opened = _open(Path(path))
     if opened is None:
         return None
     con, headers = opened
-    tables = {table.name: _frame(con, table, headers.get(table.name))
-              for table in schema.TABLES.values()}
-    _contract_columns_only(con, headers)
-    return tables, con
+    try:
+        return {table.name: _frame(con, table, headers.get(table.name))
+                for table in schema.TABLES.values()}
+    finally:
+        con.close()
 
 
 def _contract_columns_only(con: Any, headers: dict[str, list[str]]) -> None:

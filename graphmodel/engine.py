@@ -147,7 +147,7 @@ def conform(query: Query, frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.Series([None if _missing(v) else v for v in values],
                                       index=frame.index, dtype=object)
         else:
-            frame[column] = _astype(values, dtype)
+            frame[column] = values.astype(dtype)
     return frame
 
 
@@ -163,23 +163,6 @@ def _dates(values: pd.Series, dtype: str) -> pd.Series:
         days = [np.datetime64("NaT") if _missing(v) else np.datetime64(str(v), unit)
                 for v in values.astype(object)]
         return pd.Series(np.array(days, dtype=f"datetime64[{unit}]"), index=values.index)
-
-
-def _astype(values: pd.Series, dtype: str) -> pd.Series:
-    """``values.astype(dtype)``. With pyarrow installed pandas' ``str`` is Arrow text,
-    which cannot hold a lone surrogate (only a dataset changed in memory has one: the
-    validator refuses it): such a character becomes U+FFFD."""
-    try:
-        return values.astype(dtype)
-    except UnicodeEncodeError:
-        if dtype != "str":
-            raise
-        import re
-
-        surrogate = re.compile("[\ud800-\udfff]")
-        cleaned = [surrogate.sub("\ufffd", v) if isinstance(v, str) else v
-                   for v in values.astype(object)]
-        return pd.Series(cleaned, index=values.index, dtype=object).astype(dtype)
 
 
 def _missing(value: Any) -> bool:

@@ -130,24 +130,13 @@ def _finish(query: Query, ds: Dataset, found: pd.DataFrame) -> pd.DataFrame:
     lookups = _lookups(ds)
     found = found.copy()
     found.insert(0, "gap", query.name)
-    found["name"] = _mapped(found["id"], lookups["name"])
+    found["name"] = found["id"].map(lookups["name"])
     places = query.places(ds, found["id"])
     for level in ("grid", "area"):
-        ids = _mapped(places, lookups[level])
+        ids = places.map(lookups[level]).astype(object)
         found[f"{level}_id"] = ids
-        found[f"{level}_name"] = _mapped(ids, lookups["name"])
+        found[f"{level}_name"] = ids.map(lookups["name"]).astype(object)
     return found[GAP_COLUMNS]
-
-
-def _mapped(keys: pd.Series, lookup: pd.Series) -> pd.Series:
-    """``keys.map(lookup)`` as Python objects (None where missing), never pandas' Arrow
-    text: a name given to a dataset in memory may hold what Arrow cannot (a lone
-    surrogate), and the finding must still be reported."""
-    import pandas as pd
-
-    found = lookup.reindex(pd.Index(keys.to_numpy(dtype=object), dtype=object))
-    values = [None if v is None or v != v else v for v in found.to_numpy(dtype=object)]
-    return pd.Series(values, index=keys.index, dtype=object)
 
 
 def _from_rows(query: Query, rows: pd.DataFrame, values: dict[str, Any]) -> pd.DataFrame:
