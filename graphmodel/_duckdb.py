@@ -2,7 +2,7 @@
 
 :func:`connect` returns an in-memory DuckDB connection holding one table per contract
 table (its contract columns only, with SQL types from :mod:`graphmodel.schema`: text,
-``BIGINT``, ``BOOLEAN``, ``DATE``) plus ``within``, the (``place``, ``container``) pairs of
+``BIGINT``, ``BOOLEAN``, ``DATE``), the views of :data:`VIEWS_SQL`, plus ``within``, the (``place``, ``container``) pairs of
 :attr:`graphmodel.dataset.Dataset.within`, built in SQL from those tables
 (:data:`WITHIN_SQL`). The columns are typed from the contract, not
 guessed from the data, so an empty table or an all-blank column compares like any other.
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["SQL_TYPES", "WITHIN_SQL", "connect", "quote"]
+__all__ = ["SQL_TYPES", "VIEWS_SQL", "WITHIN_SQL", "connect", "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -61,6 +61,45 @@ UNION ALL SELECT c.id, g.area_id FROM companies AS c JOIN buildings AS b ON b.id
 """
 """The ``within`` relation: (place, container) pairs, one hash join per level of the place
 tree (O(V + E), at most four rows per company)."""
+
+
+VIEWS_SQL = (
+    "CREATE VIEW entity_names AS "
+    + " UNION ALL ".join(f"SELECT id, {'category' if table == 'demands' else 'name'} AS name "
+                         f"FROM {table}" for table in schema.ENTITY_TABLES),
+    """
+CREATE VIEW actors AS
+-- an actor's label and sector: an organisation's own, business for a company, a person's
+-- organisation's (NULL when the person has none)
+SELECT id, 'Organization' AS label, sector FROM organizations
+UNION ALL SELECT id, 'Company', 'business' FROM companies
+UNION ALL SELECT p.id, 'Person', o.sector FROM people AS p
+          LEFT JOIN organizations AS o ON o.id = p.organization_id
+""", """
+CREATE MACRO actor_pairs(day) AS TABLE
+-- (id, other): two actors tied on day by a contract link active then (either direction),
+-- WORKS_FOR or CHILD_OF; each pair once in each direction, self-links left out
+WITH ties AS (
+    SELECT source_id AS u, target_id AS v
+    FROM links
+    WHERE type IN ('COVERS', 'LEADS', 'PARTNERS_WITH', 'SUPPORTS', 'MENTORS', 'MEMBER_OF',
+                   'ASSIGNED_TO', 'SERVES')
+      AND (since IS NULL OR since <= day) AND (until IS NULL OR until >= day)
+    UNION ALL SELECT id, organization_id FROM people WHERE organization_id IS NOT NULL
+    UNION ALL SELECT id, parent_id FROM organizations WHERE parent_id IS NOT NULL
+), pairs AS (
+    SELECT u AS id, v AS other FROM ties WHERE u <> v
+    UNION SELECT v, u FROM ties WHERE u <> v
+)
+SELECT id, other FROM pairs
+WHERE id IN (SELECT id FROM actors) AND other IN (SELECT id FROM actors)
+""")
+"""The views the queries' SQL shares, created beside the tables: ``entity_names`` (``id``,
+``name``: every entity's name, a demand's category, as
+:attr:`graphmodel.dataset.Dataset.names`), ``actors`` (``id``, ``label``, ``sector``:
+the organisations, companies and people of :func:`graphmodel.linkages.actor_network`) and
+the table macro ``actor_pairs(day)`` (``id``, ``other``: the edges of that network on a
+day, both ways)."""
 
 
 def quote(name: str) -> str:
@@ -94,6 +133,8 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
                  else frame.reindex(columns=columns))
         _create(con, name, frame, {c.name: SQL_TYPES[c.type] for c in table.columns})
     con.execute(WITHIN_SQL)
+    for view in VIEWS_SQL:
+        con.execute(view)
     return con
 
 

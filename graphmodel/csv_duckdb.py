@@ -1,7 +1,8 @@
 """The fast path of a CSV dataset: read, checked and typed in DuckDB, straight from the files.
 
 :func:`read_csv_dataset` builds the very tables :func:`graphmodel._duckdb.connect` builds from
-a loaded :class:`~graphmodel.dataset.Dataset` (the typed contract tables and ``within``), so
+a loaded :class:`~graphmodel.dataset.Dataset` (the typed contract tables, ``within`` and the
+shared views), so
 the gaps' SQL (``queries/gaps/*.sql``) runs on them unchanged, without pandas and without a
 Python loop over rows:
 
@@ -17,7 +18,7 @@ Python loop over rows:
    :mod:`graphmodel.validation`), ids unique and plain ASCII, references to an entity of the
    right table, link endpoints per link type, business/residential grid areas, duplicate
    keys, ``registered > residents``, demand and link dates;
-5. the typed tables, and ``within`` as a view.
+5. the typed tables, ``within`` and the shared views (:data:`graphmodel._duckdb.VIEWS_SQL`).
 
 The fast path only ever *accepts*: when anything at all is unusual (a problem, a warning, a
 cell the screen cannot vouch for, a workbook, an encoding other than UTF-8) it returns None,
@@ -505,7 +506,7 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
     screened, then run the checks and build ``within``; False on anything unusual."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from graphmodel._duckdb import WITHIN_SQL
+    from graphmodel._duckdb import VIEWS_SQL, WITHIN_SQL
 
     order = sorted(files, key=lambda name: -files[name].stat().st_size)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -528,6 +529,8 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
         return False
     # a view: no built-in gap reads it (analysts' rules do), so it costs nothing unless used
     con.execute(WITHIN_SQL.replace("CREATE TABLE within", "CREATE VIEW within", 1))
+    for view in VIEWS_SQL:
+        con.execute(view)
     return True
 
 
@@ -563,9 +566,7 @@ LEFT JOIN grids AS pgrid ON pgrid.id = pg.grid_id
 and ``place_area`` (a grid, building or company has a grid; an area, a residential grid and
 what it holds have an area)."""
 
-_NAMES_SQL = " UNION ALL ".join(
-    f"SELECT id, {'category' if table == 'demands' else 'name'} AS name FROM {table} "
-    f"WHERE id IN (SELECT unnest($ids))" for table in schema.ENTITY_TABLES)
+_NAMES_SQL = "SELECT id, name FROM entity_names WHERE id IN (SELECT unnest($ids))"
 """The names of some entities (a demand's: its category), as ``Dataset.names``."""
 
 _PLACE_COLUMN = {"demand_company": ("demands", "company_id"),

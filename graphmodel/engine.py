@@ -3,17 +3,16 @@
 :func:`run` takes a query name, a source and a date and returns the query's DataFrame:
 
 - ``backend="embedded"``: ``source`` is a :class:`~graphmodel.dataset.Dataset` or the path
-  of a dataset; the query's embedded form answers: the SQL of a gap, a risk query or
-  ``sector_matrix`` (``queries/<group>/<name>.sql``) run by DuckDB
-  (:mod:`graphmodel.sql_engine`), an analyst's rule compiled to SQL, ``sectors_bridged``
-  as networkx fed by its SQL, the other linkage queries in networkx;
+  of a dataset; the query's embedded form answers: its SQL (``queries/<group>/<name>.sql``)
+  run by DuckDB (:mod:`graphmodel.sql_engine`), or an analyst's rule compiled to SQL;
+  ``bridges`` and ``sectors_bridged`` rank, with networkx, the actor network their SQL
+  returns, and ``path`` searches the network its SQL returns;
 - ``backend="neo4j"``: ``source`` is the name a dataset was loaded under (or a Dataset,
   whose ``name`` is used); the query's Cypher answers, on the server of
   :func:`~graphmodel.neo4j_backend.connection_settings` (environment, else the local
   server) unless ``conn`` is given;
-- ``backend="sql"``: a synonym of ``"embedded"`` for the queries that have SQL (the gaps,
-  the risk queries, ``sector_matrix``, ``sectors_bridged`` and the rules); any other
-  query refuses it. :data:`BACKENDS` does not list it.
+- ``backend="sql"``: a synonym of ``"embedded"`` (every library query and rule has SQL; a
+  query object without it refuses it). :data:`BACKENDS` does not list it.
 
 Both engines return the same frame: the query's :attr:`~graphmodel.queries.Query.columns`
 in that order, with the types of :attr:`~graphmodel.queries.Query.dtypes` (:func:`conform`).
@@ -44,7 +43,7 @@ Backend = Literal["embedded", "neo4j", "sql"]
 BACKENDS: tuple[Backend, ...] = ("embedded", "neo4j")
 ENGINES: tuple[Backend, ...] = (*BACKENDS, "sql")
 """Every engine :func:`run` accepts: :data:`BACKENDS` (the choices offered to users) and
-``"sql"``, the embedded engine named for its language (the gaps and rules only)."""
+``"sql"``, the embedded engine named for its language."""
 
 Source = Dataset | str | Path
 
@@ -80,7 +79,7 @@ def run(name: str | Query, source: Source, as_of: dt.date | str | None = None,
     as_of : datetime.date or str, optional
         The evaluation date (default today).
     backend : {"embedded", "neo4j", "sql"}
-        The engine ("sql": "embedded", for the gaps and rules only).
+        The engine ("sql": the same as "embedded").
     conn : Connection, optional
         Neo4j connection settings (default from the environment).
     **params

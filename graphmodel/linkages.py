@@ -39,10 +39,12 @@ MEMBER_OF, ASSIGNED_TO, SERVES); only those active on ``as_of`` count. The
 structural relationships (``PART_OF``, ``LOCATED_IN``, ``CHILD_OF``,
 ``WORKS_FOR``) have no dates and always count where a query uses them.
 
-``sector_matrix``'s embedded form is its SQL (``queries/links/sector_matrix.sql``, run
-by DuckDB, O(E)); ``sectors_bridged`` takes its ties from
-``queries/links/sectors_bridged.sql`` and ranks them with networkx; every other query
-reads the embedded graph once (O(V + E)); only betweenness
+Every query's embedded form starts with its SQL (``queries/links/<name>.sql``, run by
+DuckDB, O(V + E)): ``sector_matrix`` and ``connectors`` are their SQL alone;
+``bridges`` and ``sectors_bridged`` build the actor network with networkx from the
+projection of ``bridges.sql`` (``sectors_bridged`` takes its ties from its own SQL) and
+rank it by betweenness; ``path`` searches the network of ``path.sql`` in Python. Neo4j
+runs the ``.cypher`` beside each, and the same Python finishes the work. Only betweenness
 centrality is inherently more expensive (Brandes' algorithm, O(V·E) on the actor
 network, which holds no places or records).
 """
@@ -281,8 +283,10 @@ def actor_network(source: Source, as_of: pd.Timestamp | dt.date | str | None = N
     parallel links collapse into one edge and self-links are dropped. Places,
     demands, assessments and population groups are not part of it.
 
-    On Neo4j the same projection is fetched with ``queries/links/bridges.cypher``
-    (:func:`network_from_projection`); ``graph.graph["names"]`` then maps ids to names.
+    Both engines fetch the same projection, the embedded one with
+    ``queries/links/bridges.sql`` (DuckDB), Neo4j with ``queries/links/bridges.cypher``;
+    networkx builds the network from it (:func:`network_from_projection`: nodes in id
+    order) and ``graph.graph["names"]`` maps ids to names.
 
     Parameters
     ----------
@@ -310,15 +314,10 @@ def actor_network(source: Source, as_of: pd.Timestamp | dt.date | str | None = N
     if backend == "neo4j":
         return network_from_projection(engine.rows("bridges", engine.dataset_name(source),
                                                    as_of, conn))
-    graph = engine.dataset_of(source).network
-    net = nx.Graph()
-    net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
-                       for node, attrs in graph.nodes(data=True)
-                       if attrs.get("label") in ACTOR_LABELS)
-    net.add_edges_from((u, v) for u, v, _ in active_edges(graph, parse_as_of(as_of),
-                                                          ACTOR_STRUCTURAL)
-                       if u != v and u in net and v in net)
-    return net
+    from graphmodel.sql_engine import sql_frame
+
+    return network_from_projection(sql_frame(get_query("bridges"), engine.dataset_of(source),
+                                             {"as_of": parse_as_of(as_of)}))
 
 
 def network_from_projection(frame: pd.DataFrame) -> nx.Graph:
@@ -560,7 +559,12 @@ def connectors(source: Source, as_of: pd.Timestamp | dt.date | str | None = None
           dtypes={**_ACTOR_DTYPES, "other_sectors": "object", "count": "int64"})
 def _connectors(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None,
                 k: int = 3) -> pd.DataFrame:
-    return rank_connectors(actor_network(ds, as_of), ds.names, int(k))
+    from graphmodel.sql_engine import sql_frame
+
+    if int(k) < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    frame = sql_frame(get_query("connectors"), ds, {"as_of": parse_as_of(as_of), "k": int(k)})
+    return frame.astype({"count": "int64"})
 
 
 # ---------------------------------------------------------------------------
@@ -1055,8 +1059,12 @@ def _path_from_rows(query: Query, rows: pd.DataFrame, values: dict[str, Any]) ->
           from_rows=_path_from_rows)
 def _path(ds: Dataset, as_of: pd.Timestamp | dt.date | str | None, a: str,
           b: str, k: int = 1, colocation: bool | None = None) -> pd.DataFrame:
+    from graphmodel.sql_engine import sql_frame
+
     start, goal = resolve_entity(ds, a), resolve_entity(ds, b)
-    adjacency = path_adjacency(ds.network, parse_as_of(as_of), _colocation(colocation))
+    edges = sql_frame(get_query("path"), ds, {"as_of": parse_as_of(as_of),
+                                              "colocation": _colocation(colocation)})
+    adjacency = _adjacency(zip(edges["from_id"], edges["to_id"], edges["type"], strict=True))
     return _path_frame(shortest_paths(adjacency, start, goal, _k(k)), adjacency, ds.names)
 
 

@@ -51,8 +51,8 @@ def sql_text(group: str, name: str) -> str:
 
 
 def has_sql(query: Query) -> bool:
-    """Whether the query has a ``.sql`` file (the gaps, the risk queries,
-    ``sector_matrix`` and ``sectors_bridged``, so far)."""
+    """Whether the query has a ``.sql`` file (every library query does; a query object
+    made elsewhere may not)."""
     return (_resources.queries_dir() / query.group / f"{query.name}.sql").is_file()
 
 
@@ -60,8 +60,7 @@ def require_sql(query: Query) -> None:
     """Refuse a query without SQL (:class:`~graphmodel.errors.UsageError`)."""
     if not has_sql(query):
         raise UsageError(f"query {query.name!r} has no SQL (queries/{query.group}/"
-                         f"{query.name}.sql); backend 'sql' runs the gaps, the risk queries, "
-                         "sector_matrix, sectors_bridged and the rules so far")
+                         f"{query.name}.sql)")
 
 
 def sql_parameters(text: str) -> list[str]:

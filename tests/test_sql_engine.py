@@ -211,9 +211,14 @@ def test_every_gap_has_its_sql(name: str) -> None:
     assert set(sql_parameters(text)) == {"as_of", *query.params}
 
 
-def test_sql_backend_runs_gaps_and_rules_only(shipped: Dataset) -> None:
+def test_sql_backend_refuses_a_query_without_sql(shipped: Dataset) -> None:
+    import dataclasses
+
+    found = engine.run("path", shipped, "2026-11-29", backend="sql", a="B-GAOHE", b="G-B01")
+    assert len(found) and found["to_id"].iloc[-1] == "G-B01"
+    orphan = dataclasses.replace(get_query("stale_demand"), name="stale_demand_copy")
     with pytest.raises(UsageError, match="no SQL"):
-        engine.run("path", shipped, "2026-11-29", backend="sql", a="B-GAOHE", b="G-B01")
+        engine.run(orphan, shipped, "2026-11-29", backend="sql")
     with pytest.raises(UsageError, match="known: embedded, neo4j, sql"):
         engine.run("stale_demand", shipped, "2026-11-29", backend="duck")
     assert engine.BACKENDS == ("embedded", "neo4j")  # not offered to users yet

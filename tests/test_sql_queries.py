@@ -1,9 +1,10 @@
 """The SQL embedded forms of the risk and linkage queries give the frames of the former
 pandas implementations.
 
-The pandas and networkx implementations of ``risk_view``, ``risk_suggested`` and
-``sector_matrix`` that the SQL of ``queries/<group>/<name>.sql`` replaced are kept here,
-only here, as the reference: the frame
+The pandas and networkx implementations of ``risk_view``, ``risk_suggested``,
+``sector_matrix``, and of the networks ``sectors_bridged``, ``bridges``, ``connectors`` and
+``path`` read from the embedded graph, that the SQL of ``queries/<group>/<name>.sql``
+replaced are kept here, only here, as the reference: the frame
 of :func:`graphmodel.engine.run` must equal theirs (after the same
 :func:`~graphmodel.engine.conform`) on the shipped dataset at several dates and parameter
 sets, on a generated street tier and on the random contract-valid datasets of
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import random
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -28,12 +30,18 @@ from graphmodel import engine, get_query, load_dataset, schema
 from graphmodel.dataset import Dataset
 from graphmodel.gaps import followed_up
 from graphmodel.linkages import (
+    ACTOR_LABELS,
+    ACTOR_STRUCTURAL,
+    _path_frame,
     active_edges,
-    actor_network,
     node_sector,
+    path_adjacency,
+    rank_bridges,
+    rank_connectors,
     rank_sectors_bridged,
     sector_list,
     sector_ties,
+    shortest_paths,
 )
 from graphmodel.queries import as_of_timestamp, latest_assessments, parse_as_of, resolve_params
 from graphmodel.risk import (
@@ -54,7 +62,10 @@ FOLLOWUP_SETS = ({}, {"followup_days_orange": 30, "followup_days_red": 7},
                  {"followup_days_orange": 0, "followup_days_red": 0})
 SEEDS = (1, 2, 3, 4, 5, 6)
 RANDOM_DATES = ("2025-03-01", "2025-12-31", "2026-06-30", "2026-09-15", "2027-01-01")
-SQL_QUERIES = ("risk_view", "risk_suggested", "sector_matrix")
+FEEDS_PYTHON = ("sectors_bridged", "bridges", "path")
+"""The queries whose SQL feeds networkx or the path search rather than giving the frame."""
+SQL_QUERIES = ("risk_view", "risk_suggested", "sector_matrix", "sectors_bridged", "bridges",
+               "connectors", "path")
 
 
 # ---------------------------------------------------------------------------
@@ -177,17 +188,76 @@ def networkx_sector_matrix(ds: Dataset, as_of: str) -> pd.DataFrame:
     return engine.conform(get_query("sector_matrix"), frame.astype({"links": "int64"}))
 
 
+def networkx_actor_network(ds: Dataset, as_of: str) -> nx.Graph:
+    graph = ds.network
+    net = nx.Graph()
+    net.add_nodes_from((node, {"label": attrs["label"], "sector": node_sector(graph, node)})
+                       for node, attrs in graph.nodes(data=True)
+                       if attrs.get("label") in ACTOR_LABELS)
+    net.add_edges_from((u, v) for u, v, _ in active_edges(graph, parse_as_of(as_of),
+                                                          ACTOR_STRUCTURAL)
+                       if u != v and u in net and v in net)
+    return net
+
+
 def networkx_sectors_bridged(ds: Dataset, as_of: str, sectors: str = "",
                              min_sectors: int = 1) -> pd.DataFrame:
     ties = sector_ties(ds.network, parse_as_of(as_of), ds.names)
-    frame = rank_sectors_bridged(actor_network(ds, as_of), ties, ds.names,
+    frame = rank_sectors_bridged(networkx_actor_network(ds, as_of), ties, ds.names,
                                  sector_list(sectors), min_sectors)
     return engine.conform(get_query("sectors_bridged"), frame)
+
+
+def networkx_bridges(ds: Dataset, as_of: str, top: int = 20) -> pd.DataFrame:
+    frame = rank_bridges(networkx_actor_network(ds, as_of), ds.names, top)
+    return engine.conform(get_query("bridges"), frame)
+
+
+def networkx_connectors(ds: Dataset, as_of: str, k: int = 3) -> pd.DataFrame:
+    frame = rank_connectors(networkx_actor_network(ds, as_of), ds.names, k)
+    return engine.conform(get_query("connectors"), frame)
+
+
+def networkx_path(ds: Dataset, as_of: str, a: str, b: str, k: int = 1,
+                  colocation: bool = True) -> pd.DataFrame:
+    adjacency = path_adjacency(ds.network, parse_as_of(as_of), colocation)
+    frame = _path_frame(shortest_paths(adjacency, a, b, k), adjacency, ds.names)
+    return engine.conform(get_query("path"), frame)
+
+
+def path_ends(ds: Dataset, count: int = 6) -> list[tuple[str, str]]:
+    """A few pairs of entities (no demands) to search paths between, drawn by seed."""
+    ids = sorted(i for i in ds.names.index if ds.entity_tables[i] != "demands")
+    pick = random.Random(len(ids))
+    return [(pick.choice(ids), pick.choice(ids)) for _ in range(count)]
 
 
 # ---------------------------------------------------------------------------
 # The comparisons
 # ---------------------------------------------------------------------------
+
+
+def assert_links_equal(ds: Dataset, as_of: str) -> int:
+    """The SQL-fed linkage frames equal the networkx ones; the number of rows compared."""
+    compared = 0
+    for top in (0, 5):
+        found = engine.run("bridges", ds, as_of, top=top)
+        pd.testing.assert_frame_equal(found, networkx_bridges(ds, as_of, top),
+                                      obj=f"bridges {ds.name} {as_of} top={top}")
+        compared += len(found)
+    for k in (0, 1, 3):
+        found = engine.run("connectors", ds, as_of, k=k)
+        pd.testing.assert_frame_equal(found, networkx_connectors(ds, as_of, k),
+                                      obj=f"connectors {ds.name} {as_of} k={k}")
+        compared += len(found)
+    for a, b in path_ends(ds):
+        for k, colocation in ((1, True), (3, True), (2, False)):
+            found = engine.run("path", ds, as_of, a=a, b=b, k=k, colocation=colocation)
+            pd.testing.assert_frame_equal(
+                found, networkx_path(ds, as_of, a, b, k, colocation),
+                obj=f"path {ds.name} {as_of} {a} {b} k={k} colocation={colocation}")
+            compared += len(found)
+    return compared
 
 
 def assert_risk_equal(ds: Dataset, as_of: str, **params: int) -> int:
@@ -205,7 +275,8 @@ def assert_risk_equal(ds: Dataset, as_of: str, **params: int) -> int:
         bridged = engine.run("sectors_bridged", ds, as_of, **params)
         pd.testing.assert_frame_equal(bridged, networkx_sectors_bridged(ds, as_of, **params),
                                       obj=f"sectors_bridged {ds.name} {as_of} {params}")
-    return len(view) + len(suggested) + len(matrix) + len(bridged)
+    links = assert_links_equal(ds, as_of) if not params else 0
+    return len(view) + len(suggested) + len(matrix) + len(bridged) + links
 
 
 @pytest.fixture(scope="module")
@@ -261,8 +332,12 @@ def test_sql_files(name: str) -> None:
     query = get_query(name)
     assert has_sql(query)
     text = sql_text(query.group, name)
-    assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)\n")
-    assert {"as_of", *query.params} <= set(sql_parameters(text))
+    assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)")
+    used = set(sql_parameters(text))
+    if name in FEEDS_PYTHON:  # its parameters (top, sectors, a, b, k...) serve the Python
+        assert "as_of" in used and used <= {"as_of", "colocation"}
+    else:
+        assert {"as_of", *query.params} <= used
 
 
 def test_sectors_bridged_ties_come_from_sql() -> None:
@@ -280,7 +355,17 @@ def test_suggested_thresholds_are_the_module_constants() -> None:
     assert (LEASE_WINDOW_DAYS, OLD_DEMAND_DAYS, SMALL_COMPANY_EMPLOYEES) == (90, 30, 10)
 
 
+def test_every_library_query_has_sql() -> None:
+    from graphmodel.queries import all_queries
+
+    built_in = [q for q in all_queries() if q.group != "rules"]
+    assert len(built_in) >= 18
+    assert [q.name for q in built_in if not has_sql(q)] == []
+
+
 @pytest.mark.parametrize("name", SQL_QUERIES)
 def test_sql_backend_is_a_synonym(shipped: Dataset, name: str) -> None:
-    pd.testing.assert_frame_equal(engine.run(name, shipped, "2026-11-29", backend="sql"),
-                                  engine.run(name, shipped, "2026-11-29"))
+    params = {"a": "京东健康", "b": "上海戏剧学院", "k": 2} if name == "path" else {}
+    found = engine.run(name, shipped, "2026-11-29", backend="sql", **params)
+    assert len(found)
+    pd.testing.assert_frame_equal(found, engine.run(name, shipped, "2026-11-29", **params))

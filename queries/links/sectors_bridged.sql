@@ -2,7 +2,8 @@
 -- (titles, definition and output columns: graphmodel.get_query("sectors_bridged"))
 --
 -- Parameters (DuckDB named parameters): $as_of (DATE)
--- Tables: the dataset's typed contract tables (graphmodel._duckdb.connect). Returns the
+-- Tables: the dataset's typed contract tables and the shared views
+-- (graphmodel._duckdb.connect). Returns the
 -- ties of graphmodel.linkages.sector_ties, one row per distinct tie: actor, sector (of the
 -- other side), kind, direction ('->', '<-', or '' for a partnership), other, other_name
 -- (its name, else its id). The ranking (sectors bridged, betweenness centrality on the
@@ -10,23 +11,7 @@
 --
 -- Cost: O(E) over the links, WORKS_FOR and CHILD_OF, two hash joins with the actors.
 
-WITH actors AS (
-    -- an actor's sector: an organisation's own, business for a company, a person's
-    -- organisation's (NULL when unknown)
-    SELECT id, sector FROM organizations
-    UNION ALL SELECT id, 'business' FROM companies
-    UNION ALL SELECT p.id, o.sector FROM people AS p
-              LEFT JOIN organizations AS o ON o.id = p.organization_id
-), names AS (
-    SELECT id, name FROM streets
-    UNION ALL SELECT id, name FROM residential_areas
-    UNION ALL SELECT id, name FROM grids
-    UNION ALL SELECT id, name FROM buildings
-    UNION ALL SELECT id, name FROM companies
-    UNION ALL SELECT id, name FROM organizations
-    UNION ALL SELECT id, name FROM people
-    UNION ALL SELECT id, category FROM demands
-), edges AS (
+WITH edges AS (
     -- active contract links, and the structural relationships between actors
     SELECT source_id AS u, target_id AS v, type AS kind
     FROM links
@@ -53,5 +38,5 @@ WITH actors AS (
 )
 SELECT t.actor, t.sector, t.kind, t.direction, t.other, coalesce(n.name, t.other) AS other_name
 FROM ties AS t
-LEFT JOIN names AS n ON n.id = t.other
+LEFT JOIN entity_names AS n ON n.id = t.other
 ORDER BY t.actor, t.sector, t.kind, t.direction, t.other

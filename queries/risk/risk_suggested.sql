@@ -2,23 +2,15 @@
 -- (titles, definition and output columns: graphmodel.get_query("risk_suggested"))
 --
 -- Parameters (DuckDB named parameters): $as_of (DATE), $lease_window_days (INTEGER), $old_demand_days (INTEGER), $small_company_employees (INTEGER)
--- Tables: the dataset's typed contract tables (graphmodel._duckdb.connect). Returns one
+-- Tables: the dataset's typed contract tables and the shared views
+-- (graphmodel._duckdb.connect). Returns one
 -- row per company never assessed on or before $as_of: its places, score, suggested level
 -- and reasons (a list of "中文 / English" texts, in the order of the points of
 -- graphmodel.risk.score_indicators); label and colour are added in Python.
 --
 -- Cost: O(V + E): one pass over companies, assessments and demands.
 
-WITH names AS (
-    SELECT id, name FROM streets
-    UNION ALL SELECT id, name FROM residential_areas
-    UNION ALL SELECT id, name FROM grids
-    UNION ALL SELECT id, name FROM buildings
-    UNION ALL SELECT id, name FROM companies
-    UNION ALL SELECT id, name FROM organizations
-    UNION ALL SELECT id, name FROM people
-    UNION ALL SELECT id, category FROM demands
-), open_demands AS (
+WITH open_demands AS (
     -- unresolved on as_of: the stale_demand rule without its age
     SELECT company_id, count(*) AS unresolved, $as_of::DATE - min(raised_on) AS oldest_days
     FROM demands
@@ -69,5 +61,5 @@ SELECT s.company_id, nc.name AS company_name, s.building_id, s.grid_id,
             WHEN s.score >= 1 THEN 2 ELSE 1 END AS suggested_level,
        s.score, s.reasons
 FROM scored AS s
-LEFT JOIN names AS nc ON nc.id = s.company_id
+LEFT JOIN entity_names AS nc ON nc.id = s.company_id
 ORDER BY suggested_level DESC, s.score DESC, s.company_id

@@ -2,7 +2,8 @@
 -- (titles, definition and output columns: graphmodel.get_query("risk_view"))
 --
 -- Parameters (DuckDB named parameters): $as_of (DATE), $followup_days_orange (INTEGER), $followup_days_red (INTEGER)
--- Tables: the dataset's typed contract tables (graphmodel._duckdb.connect). Returns one
+-- Tables: the dataset's typed contract tables and the shared views
+-- (graphmodel._duckdb.connect). Returns one
 -- row per company assessed on or before $as_of: its latest assessment (the last row of
 -- the file among assessments of the same day), places and names, the follow-up deadline
 -- (levels 4 and 5) and state; the label and colour columns are added in Python from the
@@ -11,16 +12,7 @@
 -- Cost: O(V + E): one pass over assessments; the high levels join their own and their
 -- building's done visits and their demands.
 
-WITH names AS (
-    SELECT id, name FROM streets
-    UNION ALL SELECT id, name FROM residential_areas
-    UNION ALL SELECT id, name FROM grids
-    UNION ALL SELECT id, name FROM buildings
-    UNION ALL SELECT id, name FROM companies
-    UNION ALL SELECT id, name FROM organizations
-    UNION ALL SELECT id, name FROM people
-    UNION ALL SELECT id, category FROM demands
-), latest AS (
+WITH latest AS (
     SELECT company_id, level, assessed_on, reason,
            CASE level WHEN 4 THEN assessed_on + $followup_days_orange::INTEGER
                       WHEN 5 THEN assessed_on + $followup_days_red::INTEGER END AS deadline
@@ -55,7 +47,7 @@ SELECT p.company_id, nc.name AS company_name, p.building_id, nb.name AS building
             ELSE 'overdue' END AS followup,
        p.reason
 FROM placed AS p
-LEFT JOIN names AS nc ON nc.id = p.company_id
-LEFT JOIN names AS nb ON nb.id = p.building_id
-LEFT JOIN names AS ng ON ng.id = p.grid_id
+LEFT JOIN entity_names AS nc ON nc.id = p.company_id
+LEFT JOIN entity_names AS nb ON nb.id = p.building_id
+LEFT JOIN entity_names AS ng ON ng.id = p.grid_id
 ORDER BY p.level DESC, p.company_id
