@@ -332,11 +332,12 @@ def test_sql_files(name: str) -> None:
     query = get_query(name)
     assert has_sql(query)
     text = sql_text(query.group, name)
-    assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)")
     used = set(sql_parameters(text))
     if name in FEEDS_PYTHON:  # its parameters (top, sectors, a, b, k...) serve the Python
+        assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB), the ")
         assert "as_of" in used and used <= {"as_of", "colocation"}
     else:
+        assert text.startswith(f"-- graphmodel query: {name} (SQL, run by DuckDB)\n")
         assert {"as_of", *query.params} <= used
 
 
