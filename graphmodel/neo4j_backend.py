@@ -76,7 +76,7 @@ enough for the local server's 2 GB heap."""
 DEFAULT_WRITERS = 3
 """Write transactions in flight at once (see :func:`load`)."""
 
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 """Part of every dataset fingerprint: a loader that writes a different graph from the same
 tables bumps it, so the next load of an unchanged dataset writes again."""
 
@@ -214,8 +214,10 @@ def relationship_rows(ds: Dataset) -> dict[str, list[dict[str, Any]]]:
     seen: dict[tuple[Any, ...], int] = defaultdict(int)
     for source, target, attrs in visit_edges(ds):
         props = {k: v for k, v in attrs.items() if k != "type"}
-        identity = (source, target, props.get("date"), props.get("purpose"))
-        seen[identity] += 1  # identical visit rows are distinct visits: number them
+        # every visit is its own relationship: those of one visitor to one target on one day
+        # (identical rows, or another purpose or status) are numbered in file order
+        identity = (source, target, props.get("date"))
+        seen[identity] += 1
         key = f"{props['date'].isoformat()}#{seen[identity]}"
         rows["VISITED"].append({"src": source, "dst": target, "props": props, "key": key})
     return rows
@@ -235,6 +237,9 @@ CONSTRAINTS = (
     "REQUIRE (n.dataset, n.id) IS UNIQUE",
     "CREATE INDEX entity_dataset IF NOT EXISTS FOR (n:Entity) ON (n.dataset)",
     "CREATE INDEX dataset_meta IF NOT EXISTS FOR (n:GraphmodelDataset) ON (n.name)",
+    # risk_without_followup seeks the orange and red assessments, a small share of them all
+    "CREATE INDEX riskassessment_dataset_level IF NOT EXISTS FOR (n:RiskAssessment) "
+    "ON (n.dataset, n.level)",
 )
 
 

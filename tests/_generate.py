@@ -202,6 +202,9 @@ def random_tables(seed: int, companies: int = 40, organizations: int = 36) -> di
                "status": VISIT_STATUSES[i] if i < len(VISIT_STATUSES)
                else rng.choice(VISIT_STATUSES)} for i in range(160)]
     visits += visits[:3]  # identical visit rows are distinct visits
+    # another visit by the same visitor to the same target on the same day, planned: it must
+    # not replace the first (on Neo4j too)
+    visits += [{**visit, "purpose": "另一事由", "status": "planned"} for visit in visits[3:9]]
     risks: Rows = []
     risk_keys: set[tuple[str, dt.date]] = set()
     for _ in range(90):

@@ -74,3 +74,17 @@ def test_every_relationship_type_is_documented():
 def test_docs_schema_matches_code():
     text = (PROJECT_DIR / "docs" / "schema.md").read_text(encoding="utf-8")
     assert text.strip() == schema_markdown().strip(), "run `make docs` to regenerate docs/schema.md"
+
+
+def test_every_visit_is_its_own_relationship_on_neo4j_too(make_dataset):
+    from graphmodel.neo4j_backend import relationship_rows
+
+    visit = {"visitor_id": "P1", "target_id": "C1", "date": "2026-01-05", "purpose": "走访",
+             "status": "done"}
+    ds = load_dataset(make_dataset(visits=[visit, {**visit, "purpose": "宣传",
+                                                   "status": "planned"}, visit]))
+    rows = relationship_rows(ds)["VISITED"]
+    assert [(r["key"], r["props"]["status"], r["props"]["purpose"]) for r in rows] == [
+        ("2026-01-05#1", "done", "走访"), ("2026-01-05#2", "planned", "宣传"),
+        ("2026-01-05#3", "done", "走访")]
+    assert len(edges_of(ds.graph, "P1", "VISITED")) == 3

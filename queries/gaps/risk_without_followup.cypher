@@ -7,18 +7,20 @@
 //   :param followup_days_orange => 14       // default 14
 //   :param followup_days_red => 3           // default 3
 //
-// Cost: O(V + E) — one pass over assessments; only high-risk, overdue companies look at
-// their own and their building's visits.
+// Cost: O(V + E) or less: a seek of the orange and red assessments made by $as_of (index
+// on level), each overdue one checked to be its company's latest, then its company's
+// demands and its own and its building's visits.
 
-MATCH (c:Company {dataset: $dataset})-[:ASSESSED]->(r:RiskAssessment)
-WHERE c.id IS NOT NULL  // id IS NOT NULL: seek the (dataset, id) index
-  AND r.assessed_on <= $as_of
-WITH c, max(r.assessed_on) AS last
-MATCH (c)-[:ASSESSED]->(r:RiskAssessment {assessed_on: last})
-WHERE r.level >= 4
-WITH c, r, r.assessed_on + duration({days: CASE r.level WHEN 4 THEN $followup_days_orange
-                                                        ELSE $followup_days_red END}) AS deadline
+MATCH (r:RiskAssessment {dataset: $dataset})
+WHERE r.level >= 4 AND r.assessed_on <= $as_of  // seek the (dataset, level) index
+WITH r, r.assessed_on + duration({days: CASE r.level WHEN 4 THEN $followup_days_orange
+                                                     ELSE $followup_days_red END}) AS deadline
 WHERE $as_of > deadline
+MATCH (c:Company)-[:ASSESSED]->(r)
+WHERE NOT EXISTS {  // the company's latest assessment by $as_of
+        MATCH (c)-[:ASSESSED]->(x:RiskAssessment)
+        WHERE x.assessed_on > r.assessed_on AND x.assessed_on <= $as_of
+      }
   AND NOT EXISTS {
         MATCH (c)-[:PART_OF*0..1]->(target)<-[v:VISITED]-()
         WHERE v.status = 'done' AND v.date >= r.assessed_on AND v.date <= deadline
