@@ -1,12 +1,17 @@
-"""The embedded engine of the gaps: a query's SQL, run by DuckDB.
+"""The embedded engine: a query's SQL, run by DuckDB.
 
-Every gap has its SQL beside its Cypher, ``queries/<group>/<name>.sql``: one statement over
-the dataset's typed tables and the ``within`` relation of :func:`graphmodel._duckdb.connect`,
-with the query's parameters (``$as_of``, ``$visit_window_days``...) as DuckDB named
-parameters, returning ``id`` and ``detail`` (a struct) ordered by id. A gap's embedded form
-(:mod:`graphmodel.gaps`) is :func:`run_sql`; :func:`graphmodel.engine.run` then adds the
-names and places and conforms the types, as for Neo4j's rows, so both engines give the
-same DataFrame.
+Every library query has its SQL beside its Cypher, ``queries/<group>/<name>.sql``: one
+statement over the dataset's typed tables, the ``within`` relation and the shared views of
+:func:`graphmodel._duckdb.connect`, with the query's parameters (``$as_of``,
+``$visit_window_days``...) as DuckDB named parameters.
+
+- A gap's SQL returns ``id`` and ``detail`` (a struct) ordered by id; its embedded form
+  (:mod:`graphmodel.gaps`) is :func:`run_sql`, and :func:`graphmodel.engine.run` then adds
+  the names and places and conforms the types, as for Neo4j's rows, so both engines give
+  the same DataFrame.
+- The risk and linkage queries take their rows with :func:`sql_frame`: the frame itself
+  (``risk_view``, ``sector_matrix``, ``connectors``...), or the network networkx ranks
+  (``bridges``, ``sectors_bridged``) or the path search walks (``path``).
 
 Examples
 --------
