@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["SQL_TYPES", "VIEWS_SQL", "WITHIN_SQL", "connect", "quote"]
+__all__ = ["NO_CHECKPOINT", "SQL_TYPES", "VIEWS_SQL", "WITHIN_SQL", "connect", "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -40,6 +40,11 @@ SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR"
 """The DuckDB type of each contract column type."""
 
 _CACHE = "_graphmodel_duckdb"
+
+NO_CHECKPOINT = {"checkpoint_threshold": "1TB"}
+"""DuckDB's configuration of the in-memory databases built here: no automatic checkpoint.
+A checkpoint compresses the tables just created, which takes about a second at city tier
+to save memory a dataset's short-lived database does not need to save."""
 
 WITHIN_SQL = """
 CREATE TABLE within AS
@@ -125,7 +130,7 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
     import duckdb
     import pandas as pd
 
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=NO_CHECKPOINT)
     for name, table in schema.TABLES.items():
         frame = ds.tables.get(name)
         columns = table.column_names

@@ -426,18 +426,26 @@ def read_csv_tables(path: str | Path) -> dict[str, pd.DataFrame] | None:
 
 
 def _contract_columns_only(con: Any, headers: dict[str, list[str]]) -> None:
-    """Drop what the checks and the pandas tables needed beyond the contract (raw texts,
-    ``name_en``): the tables of :func:`graphmodel._duckdb.connect`, column for column."""
+    """Hide what the checks and the pandas tables needed beyond the contract (raw texts,
+    ``name_en``): each table with more becomes ``_read_<table>`` behind a view of its
+    contract columns, in the contract's order, as the tables of
+    :func:`graphmodel._duckdb.connect` (a view costs nothing; dropping the columns would
+    copy the table)."""
     for name, header in headers.items():
         table = schema.TABLES[name]
-        extra = [RAW + c.name for c in table.columns if c.name in header and _sql_typed(c, "x")]
-        extra += [n for n in header if n not in table.column_names]
-        for column in extra:
-            con.execute(f"ALTER TABLE {_q(name)} DROP COLUMN {_q(column)}")
+        extra = [c.name for c in table.columns if c.name in header and _sql_typed(c, "x")]
+        if not extra and set(header) <= set(table.column_names):
+            continue
+        hidden = _q(f"_read_{name}")
+        con.execute(f"ALTER TABLE {_q(name)} RENAME TO {hidden}")
+        columns = ", ".join(_q(c) for c in table.column_names)
+        con.execute(f"CREATE VIEW {_q(name)} AS SELECT {columns} FROM {hidden}")
 
 
 def _open(path: Path) -> tuple[Any, dict[str, list[str]]] | None:
     import duckdb
+
+    from graphmodel._duckdb import NO_CHECKPOINT
 
     if not path.is_dir():
         return None
@@ -450,7 +458,7 @@ def _open(path: Path) -> tuple[Any, dict[str, list[str]]] | None:
         if header is None:
             return None
         headers[name] = header
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=NO_CHECKPOINT)  # tables read once, then queried
     try:
         if _build(_quiet(con), files, headers):
             return con, headers
