@@ -2,9 +2,9 @@
 
 :func:`connect` returns an in-memory DuckDB connection holding one table per contract
 table (its contract columns only, with SQL types from :mod:`graphmodel.schema`: text,
-``BIGINT``, ``BOOLEAN``, ``DATE``), the views of :data:`VIEWS_SQL`, plus ``within``, the (``place``, ``container``) pairs of
-:attr:`graphmodel.dataset.Dataset.within`, built in SQL from those tables
-(:data:`WITHIN_SQL`). The columns are typed from the contract, not
+``BIGINT``, ``BOOLEAN``, ``DATE``), the shared views of :data:`VIEWS_SQL`, and ``within``,
+the (``place``, ``container``) pairs of :attr:`graphmodel.dataset.Dataset.within`, built in
+SQL from those tables (:data:`WITHIN_SQL`). The columns are typed from the contract, not
 guessed from the data, so an empty table or an all-blank column compares like any other.
 The frames are handed to DuckDB as they are and typed by a ``CAST`` in SQL (no Python
 loop over the cells, save for a column that mixes texts with other values). The
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
     from graphmodel.dataset import Dataset
 
-__all__ = ["NO_CHECKPOINT", "SQL_TYPES", "VIEWS_SQL", "WITHIN_SQL", "connect", "quote"]
+__all__ = ["NO_CHECKPOINT", "SQL_TYPES", "VIEWS_SQL", "WITHIN_SQL", "add_derived", "connect",
+           "quote"]
 
 SQL_TYPES: dict[str, str] = {"id": "VARCHAR", "str": "VARCHAR", "ref": "VARCHAR",
                              "enum": "VARCHAR", "int": "BIGINT", "level": "BIGINT",
@@ -137,10 +138,18 @@ def _build(ds: Dataset) -> duckdb.DuckDBPyConnection:
         frame = (pd.DataFrame(columns=columns) if frame is None
                  else frame.reindex(columns=columns))
         _create(con, name, frame, {c.name: SQL_TYPES[c.type] for c in table.columns})
-    con.execute(WITHIN_SQL)
+    add_derived(con)
+    return con
+
+
+def add_derived(con: Any, within_as_view: bool = False) -> None:
+    """Create what the queries read beside the contract tables: ``within``
+    (:data:`WITHIN_SQL`; ``within_as_view``: a view, computed only when a query reads it)
+    and the shared views of :data:`VIEWS_SQL`."""
+    con.execute(WITHIN_SQL.replace("CREATE TABLE within", "CREATE VIEW within", 1)
+                if within_as_view else WITHIN_SQL)
     for view in VIEWS_SQL:
         con.execute(view)
-    return con
 
 
 def _create(con: Any, name: str, frame: pd.DataFrame, types: dict[str, str]) -> None:

@@ -433,8 +433,8 @@ def _contract_columns_only(con: Any, headers: dict[str, list[str]]) -> None:
     copy the table)."""
     for name, header in headers.items():
         table = schema.TABLES[name]
-        extra = [c.name for c in table.columns if c.name in header and _sql_typed(c, "x")]
-        if not extra and set(header) <= set(table.column_names):
+        raw = any(c.name in header and _sql_typed(c, "x") for c in table.columns)
+        if not raw and set(header) <= set(table.column_names):
             continue
         hidden = _q(f"_read_{name}")
         con.execute(f"ALTER TABLE {_q(name)} RENAME TO {hidden}")
@@ -514,7 +514,7 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
     screened, then run the checks and build ``within``; False on anything unusual."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from graphmodel._duckdb import VIEWS_SQL, WITHIN_SQL
+    from graphmodel._duckdb import add_derived
 
     order = sorted(files, key=lambda name: -files[name].stat().st_size)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -535,10 +535,9 @@ def _build(con: Any, files: dict[str, Path], headers: dict[str, list[str]]) -> b
         con.execute(statement)
     if not _all_pass(con, _checks(headers, quoted)):
         return False
-    # a view: no built-in gap reads it (analysts' rules do), so it costs nothing unless used
-    con.execute(WITHIN_SQL.replace("CREATE TABLE within", "CREATE VIEW within", 1))
-    for view in VIEWS_SQL:
-        con.execute(view)
+    # within as a view: no built-in gap reads it (analysts' rules do), so it costs nothing
+    # unless used
+    add_derived(con, within_as_view=True)
     return True
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from graphmodel import schema
+
+if TYPE_CHECKING:
+    from graphmodel.dataset import Dataset
 
 Rows = list[dict[str, object]]
 
@@ -83,3 +88,22 @@ def make_dataset(tmp_path: Path) -> Callable[..., Path]:
         return write_dataset(tmp_path / name, data, encoding)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Dataset]:
+    """Factory: ``generated(seed)``, the contract-valid random dataset of
+    ``_generate.random_tables(seed)`` written as CSV and loaded (once per seed and run;
+    the tests that share it only read it)."""
+    from _generate import random_tables
+
+    from graphmodel import load_dataset
+
+    root = tmp_path_factory.mktemp("generated")
+
+    @functools.cache
+    def get(seed: int) -> Dataset:
+        return load_dataset(write_dataset(root / f"random{seed}", random_tables(seed)),
+                            name=f"random{seed}")
+
+    return get

@@ -30,7 +30,6 @@ from typing import Any
 import pandas as pd
 import pytest
 import test_gaps as hand_built
-from _generate import random_tables
 from conftest import write_dataset
 
 from graphmodel import engine, get_query, load_dataset, rules, schema
@@ -166,18 +165,6 @@ def test_sql_is_a_synonym_of_embedded(shipped: Dataset, as_of: str) -> None:
 def test_shipped_parity_finds_every_gap() -> None:
     # the comparisons above are not between empty frames: every gap finds something
     assert set(GAP_NAMES) == FOUND
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Dataset]:
-    root = tmp_path_factory.mktemp("generated")
-
-    @functools.cache
-    def get(seed: int) -> Dataset:
-        return load_dataset(write_dataset(root / f"random{seed}", random_tables(seed)),
-                            name=f"random{seed}")
-
-    return get
 
 
 @pytest.mark.parametrize("seed", SEEDS)

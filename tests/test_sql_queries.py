@@ -14,7 +14,6 @@ sets, on a generated street tier and on the random contract-valid datasets of
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -23,8 +22,6 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from _generate import random_tables
-from conftest import write_dataset
 
 from graphmodel import engine, get_query, load_dataset, schema
 from graphmodel.dataset import Dataset
@@ -295,18 +292,6 @@ def test_shipped_risk_has_every_state(shipped: Dataset) -> None:
     for as_of in SHIPPED_DATES:
         states |= set(engine.run("risk_view", shipped, as_of)["followup"])
     assert states == {"done", "pending", "overdue", "n/a"}
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Dataset]:
-    root = tmp_path_factory.mktemp("generated")
-
-    @functools.cache
-    def get(seed: int) -> Dataset:
-        return load_dataset(write_dataset(root / f"random{seed}", random_tables(seed)),
-                            name=f"random{seed}")
-
-    return get
 
 
 @pytest.mark.parametrize("seed", SEEDS)
